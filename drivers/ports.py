@@ -1,0 +1,108 @@
+"""One way to open any port: `serial.serial_for_url`, logged byte by byte.
+
+`/dev/ttyUSB0`, `COM3`, `spy:///dev/ttyUSB0` and `sim://tcs2?seed=3` (once `simulators` is
+imported, which registers its URL handler) all open through `open_port`. POSIX ports are
+opened exclusive, so a second program cannot talk to a device over a running visit. Every
+byte in and out is logged at DEBUG on the device's own logger (`drivers.wire.<device>`).
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import os
+
+import serial
+
+from drivers.clock import Clock, clock_of
+from drivers.errors import DisconnectedError, PortError
+
+
+def _describe_open_failure(url: str, error: serial.SerialException) -> str:
+    code = getattr(error, "errno", None)
+    text = str(error)
+    if code in (errno.EBUSY, errno.EAGAIN, errno.EWOULDBLOCK) or "lock" in text.lower() or "busy" in text.lower():
+        return f"port {url} is busy: another program has it open"
+    if code == errno.ENOENT or "No such file" in text or "FileNotFoundError" in text:
+        return f"port {url} not found: is the device plugged in?"
+    if code == errno.EACCES or "Permission denied" in text:
+        return f"port {url}: permission denied (on Linux, is the user in the 'dialout' group?)"
+    first_line = text.splitlines()[0] if text else type(error).__name__
+    return f"cannot open port {url}: {first_line}"
+
+
+class Port:
+    """A byte pipe to one device, every byte logged; the only thing drivers read and write.
+
+    `read` returns what arrived within `timeout_s` (possibly less than asked for, or
+    nothing). A vanished device raises `DisconnectedError`.
+    """
+
+    def __init__(self, serial_port: serial.SerialBase, device: str, url: str):
+        self._serial = serial_port
+        self.url = url
+        self.device = device
+        self.log = logging.getLogger(f"drivers.wire.{device}")
+        self.clock: Clock = clock_of(serial_port)
+
+    @property
+    def serial(self) -> serial.SerialBase:
+        return self._serial
+
+    @property
+    def is_open(self) -> bool:
+        return bool(self._serial.is_open)
+
+    def write(self, data: bytes) -> None:
+        if self.log.isEnabledFor(logging.DEBUG):
+            self.log.debug("tx %r", data)
+        try:
+            self._serial.write(data)
+        except (serial.SerialException, OSError) as error:
+            raise DisconnectedError(f"{self.device} on {self.url} disconnected while writing: {error}") from error
+
+    def read(self, size: int, timeout_s: float) -> bytes:
+        """Up to `size` bytes, waiting at most `timeout_s` for the first ones (0 = poll)."""
+        try:
+            self._serial.timeout = timeout_s
+            waiting = self._serial.in_waiting
+            data = self._serial.read(max(1, min(size, waiting)) if waiting else 1)
+            if data:
+                more = self._serial.in_waiting
+                if more and len(data) < size:
+                    self._serial.timeout = 0
+                    data += self._serial.read(min(size - len(data), more))
+        except (serial.SerialException, OSError) as error:
+            raise DisconnectedError(f"{self.device} on {self.url} disconnected: {error}") from error
+        if data and self.log.isEnabledFor(logging.DEBUG):
+            self.log.debug("rx %r", data)
+        return data
+
+    def discard_input(self) -> None:
+        try:
+            self._serial.reset_input_buffer()
+        except (serial.SerialException, OSError) as error:
+            raise DisconnectedError(f"{self.device} on {self.url} disconnected: {error}") from error
+
+    def close(self) -> None:
+        try:
+            self._serial.close()
+        except (serial.SerialException, OSError):
+            pass
+
+
+def open_port(url: str, *, device: str, baudrate: int, exclusive: bool = True, **settings) -> Port:
+    """Open `url` for `device` (a short name such as "tcs2"), exclusive on POSIX.
+
+    Raises `PortError` with a one-line message when the port is missing or busy.
+    """
+    options = dict(baudrate=baudrate, timeout=0, write_timeout=1.0, **settings)
+    if exclusive and os.name == "posix":
+        options["exclusive"] = True
+    try:
+        handle = serial.serial_for_url(url, **options)
+    except (serial.SerialException, OSError, ValueError) as error:
+        if isinstance(error, serial.SerialException):
+            raise PortError(_describe_open_failure(url, error)) from error
+        raise PortError(f"cannot open port {url}: {error}") from error
+    return Port(handle, device, url)

@@ -1,0 +1,1 @@
+"""Test procedures and battery definitions; runs over the drivers' interfaces."""
