@@ -38,3 +38,7 @@ class SafetyLimitError(DriverError):
 
 class StreamSilentError(SafetyLimitError):
     """The temperature stream went silent during a stimulation; the driver aborted."""
+
+
+class AbortedError(DriverError):
+    """An operation was cut short by `abort()` before it took effect."""

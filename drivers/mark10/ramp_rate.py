@@ -1,0 +1,71 @@
+"""The live ramp rate the examiner watches: a least-squares slope over a sliding window.
+
+Pure: feed it (time, pressure) pairs; it keeps the last `window_s` seconds of contact and
+gives their slope in kPa/s. The slope of a straight-line fit best matches the rate at the
+middle of the window, so a changing rate shows with a lag of about `window_s / 2`; a short
+window follows faster, a long one shrugs off hand tremor and the gauge's resolution.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+
+
+def least_squares_slope(points: Iterable[tuple[float, float]]) -> float | None:
+    """The slope of the best straight line through (x, y) points; None if x never varies."""
+    points = list(points)
+    if len(points) < 2:
+        return None
+    x0 = points[0][0]
+    n = len(points)
+    mean_x = sum(x - x0 for x, _ in points) / n
+    mean_y = sum(y for _, y in points) / n
+    sxx = sum((x - x0 - mean_x) ** 2 for x, _ in points)
+    if sxx <= 0:
+        return None
+    sxy = sum((x - x0 - mean_x) * (y - mean_y) for x, y in points)
+    return sxy / sxx
+
+
+class RampRate:
+    """Sliding-window rate of a pressure ramp, kPa/s.
+
+    `window_s` (> 0): how much history the slope spans (0.5 s by default: 25 samples at
+    50 Hz). `min_span_s` (0 < min_span_s <= window_s): no rate until the samples in hand
+    span at least this long. `contact_kpa` (>= 0): a sample at or below it means the tip is
+    off the skin; it clears the window, so a ramp's rate never mixes in the time before it.
+    """
+
+    def __init__(self, window_s: float = 0.5, min_span_s: float = 0.2, contact_kpa: float = 2.0):
+        if not window_s > 0 or not 0 < min_span_s <= window_s or contact_kpa < 0:
+            raise ValueError(
+                f"need window_s > 0, 0 < min_span_s <= window_s, contact_kpa >= 0; "
+                f"got {window_s}, {min_span_s}, {contact_kpa}"
+            )
+        self.window_s = window_s
+        self.min_span_s = min_span_s
+        self.contact_kpa = contact_kpa
+        self._points: deque[tuple[float, float]] = deque()
+
+    def add(self, t_s: float, pressure_kpa: float) -> float | None:
+        """Take one sample (time in s, pressure in kPa); returns `rate_kpa_s`."""
+        if pressure_kpa <= self.contact_kpa:
+            self._points.clear()
+            return None
+        if self._points and t_s <= self._points[-1][0]:
+            raise ValueError(f"samples must move forward in time: {t_s} s after {self._points[-1][0]} s")
+        self._points.append((t_s, pressure_kpa))
+        while t_s - self._points[0][0] > self.window_s:
+            self._points.popleft()
+        return self.rate_kpa_s
+
+    @property
+    def rate_kpa_s(self) -> float | None:
+        """The current rate in kPa/s, or None (off the skin, or too little history)."""
+        if not self._points or self._points[-1][0] - self._points[0][0] < self.min_span_s:
+            return None
+        return least_squares_slope(self._points)
+
+    def reset(self) -> None:
+        self._points.clear()
