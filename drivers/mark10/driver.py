@@ -315,6 +315,5 @@ class Mark10Gauge:
         if isinstance(reply, GaugeError):
             return DeviceReportedError(f"Mark-10 refused {asked!r}: {reply.describe()}", code=reply.code.value)
         if isinstance(reply, Garbled):
-            self._noise = True
             return UnreadableReplyError(f"Mark-10 answered {asked!r} with an unreadable line ({reply.reason}): {reply.text}")
         return UnreadableReplyError(f"Mark-10 answered {asked!r} with {reply.text!r}, which is not a reply to it")

@@ -269,6 +269,11 @@ class Tcs2:
             stimulation.active_until_s = now + hottest / stimulation.profile.return_c_per_s + self.watchdog_s
         log.info("abort sent")
 
+    @property
+    def abort_count(self) -> int:
+        """How many times `abort()` has been called (it counts before it reaches the wire)."""
+        return self._aborts
+
     def _distance_from_neutral_c(self) -> float:
         sample = self.latest
         if sample is None:
@@ -280,6 +285,10 @@ class Tcs2:
 
     def _pump(self, timeout_s: float) -> None:
         """Read what arrives within `timeout_s`, sort it into readings and replies, check safety."""
+        now = self.clock.now()
+        if self._stimulating(now):
+            # Wake exactly when the watchdog's bound runs out, not a poll later.
+            timeout_s = min(timeout_s, self._last_reading_s + self.watchdog_s - now + 1e-6)
         data = self._port.read(4096, max(0.0, timeout_s))
         if not data:
             return
@@ -603,7 +612,7 @@ class Tcs2:
         log.info("stimulation started: %s", profile)
         return profile
 
-    def follow(self, temperature_c: float, ramp_c_per_s: float = 1.0) -> None:
+    def follow(self, temperature_c: float, ramp_c_per_s: float = 1.0, return_c_per_s: float = 5.0) -> None:
         """Follow mode (`Od`): go to `temperature_c` and hold it until `abort()`.
 
         An open-ended hold is allowed only where the dose table sets no bound.
@@ -612,13 +621,14 @@ class Tcs2:
         commands = [
             self._target_command(temperature_c),
             self._speed_command(ramp_c_per_s, codec.set_ramp_speed, codec.set_ramp_speed_fine),
+            self._speed_command(return_c_per_s, codec.set_return_speed, codec.set_return_speed_fine),
             codec.follow(),
         ]
         with self._io_lock:
             self._send(commands)
             now = self.clock.now()
             self._last_reading_s = now
-            profile = StimulusProfile(self.neutral_c, temperature_c, ramp_c_per_s, ramp_c_per_s, MAX_DURATION_S)
+            profile = StimulusProfile(self.neutral_c, temperature_c, ramp_c_per_s, return_c_per_s, MAX_DURATION_S)
             self._stimulation = _Stimulation(now, profile, now + MAX_DURATION_S, follow=True)
 
     @property
