@@ -24,6 +24,8 @@ from drivers.mark10.units import Unit, unit_from_token
 
 TERMINATOR = b"\r\n"
 MAX_LINE_BYTES = 256
+MAX_REPLY_BYTES = 64
+"""A generous bound on a reading's or identity reply's length, CR LF included."""
 """The longest reply (`LIST`) is well under this; a longer run without CR LF is noise."""
 
 

@@ -28,7 +28,7 @@ from drivers.mark10.errors import UnreadableReplyError
 from drivers.mark10.messages import GaugeError, Garbled, Message, Mode, Reading, Settings
 from drivers.mark10.models import capacity_n_of_model
 from drivers.mark10.probe import Probe
-from drivers.mark10.samples import NO_VALUE, GaugeIdentity, PressureSample, SampleFlag
+from drivers.mark10.samples import GaugeIdentity, PressureSample, SampleFlag
 from drivers.mark10.units import Unit
 from drivers.ports import Port, open_port
 
@@ -277,10 +277,25 @@ class Mark10Gauge:
             self.battery_level = settings.battery_level
 
     def _exchange(self, request: bytes) -> Message:
-        """Send `request` and return the first message after it."""
+        """Send `request` and return the first message after it that is not line noise.
+
+        A garbled line may be noise that came just ahead of the reply, or the reply itself
+        garbled: after one, wait as long as a reply line takes on the wire for another.
+        """
         self._drain()
         self.port.write(request)
-        return self._next_message()
+        message = self._next_message(self.reply_timeout_s)
+        while isinstance(message, Garbled):
+            self._noise = True
+            try:
+                message = self._next_message(self._line_time_s())
+            except NotRespondingError:
+                break
+        return message
+
+    def _line_time_s(self) -> float:
+        baudrate = getattr(self.port.serial, "baudrate", None) or DEFAULT_BAUDRATE
+        return max(0.01, 2 * codec.MAX_REPLY_BYTES * 10 / baudrate)
 
     def _drain(self) -> None:
         """Drop what arrived unasked (late replies, noise) so replies pair with requests."""
@@ -295,14 +310,13 @@ class Mark10Gauge:
         if self._parser.discard_partial():
             self._noise = True
 
-    def _next_message(self) -> Message:
-        deadline_s = self.clock.now() + self.reply_timeout_s
+    def _next_message(self, timeout_s: float | None = None) -> Message:
+        timeout_s = self.reply_timeout_s if timeout_s is None else timeout_s
+        deadline_s = self.clock.now() + timeout_s
         while not self._inbox:
             remaining_s = deadline_s - self.clock.now()
             if remaining_s <= 0:
-                raise NotRespondingError(
-                    f"Mark-10 on {self.port.url} did not answer within {self.reply_timeout_s:g} s"
-                )
+                raise NotRespondingError(f"Mark-10 on {self.port.url} did not answer within {timeout_s:g} s")
             self._inbox.extend(self._parser.feed(self.port.read(256, remaining_s)))
         return self._inbox.popleft()
 

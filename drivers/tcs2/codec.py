@@ -455,6 +455,22 @@ _SHAPES = (
 
 _OUTSIDE, _IN_FRAME, _SKIPPING = range(3)
 
+# The shapes as bit masks, so that each byte costs a table look-up, not a scan:
+# _ACCEPT[pos][byte] has bit i set when shape i allows `byte` at `pos`.
+_MAX_LENGTH = max(len(shape.classes) for shape in _SHAPES)
+_ALL_SHAPES = (1 << len(_SHAPES)) - 1
+_ACCEPT = [[0] * 256 for _ in range(_MAX_LENGTH)]
+for _index, _shape in enumerate(_SHAPES):
+    for _pos, _allowed in enumerate(_shape.classes):
+        for _byte in _allowed:
+            _ACCEPT[_pos][_byte] |= 1 << _index
+_ENDS_AT = [sum(1 << i for i, shape in enumerate(_SHAPES) if len(shape.classes) == n) for n in range(_MAX_LENGTH + 1)]
+_LONGER_THAN = [sum(1 << i for i, shape in enumerate(_SHAPES) if len(shape.classes) > n) for n in range(_MAX_LENGTH + 1)]
+
+
+def _kind_mask(kind: ReplyKind | None) -> int:
+    return sum(1 << i for i, shape in enumerate(_SHAPES) if shape.kind is kind)
+
 
 class ReplyParser:
     """Incremental parser of everything the TCS II sends except the `H` text.
@@ -488,8 +504,9 @@ class ReplyParser:
     def __init__(self) -> None:
         self._state = _OUTSIDE
         self._body = bytearray()
-        self._alive: list[_Shape] = []
+        self._alive = 0  # bit mask over _SHAPES of the layouts the frame still fits
         self._expected: ReplyKind | None = None
+        self._expected_mask = 0
         self._dropped_frames = 0
         self._garbage_bytes = 0
 
@@ -508,6 +525,7 @@ class ReplyParser:
     def expect(self, kind: ReplyKind | None) -> None:
         """Announce the one reply the driver now waits for; `None` clears it."""
         self._expected = kind
+        self._expected_mask = _kind_mask(kind)
 
     def feed(self, data: bytes) -> list[Message]:
         """Messages completed by `data` (possibly none)."""
@@ -515,19 +533,34 @@ class ReplyParser:
         if self._state == _IN_FRAME:
             # an expectation announced since the last feed may complete the pending frame
             self._emit_if_complete(out)
+        # The per-byte loop works on locals (the stream runs at 100 lines a second, and
+        # simulated visits push far more through here); `_add` is the same step, spelled out.
+        body, state, alive = self._body, self._state, self._alive
+        accept, ends_at = _ACCEPT, _ENDS_AT
         for byte in bytes(data):
             if byte == LF:
                 continue
             if byte == CR:
-                if self._state == _IN_FRAME:
+                if state == _IN_FRAME:
+                    self._alive = alive
                     self._end_frame(out)
-                self._state = _IN_FRAME
-                self._body.clear()
-                self._alive = list(_SHAPES)
-            elif self._state == _IN_FRAME:
-                self._add(byte, out)
-            elif self._state == _OUTSIDE:
+                state = _IN_FRAME
+                body.clear()
+                alive = _ALL_SHAPES
+            elif state == _IN_FRAME:
+                pos = len(body)
+                body.append(byte)
+                alive = alive & accept[pos][byte] if pos < _MAX_LENGTH else 0
+                if not alive:
+                    self._abandon()
+                    state = _SKIPPING
+                elif alive & ends_at[pos + 1]:
+                    self._state, self._alive = state, alive
+                    self._emit_if_complete(out)
+                    state, alive = self._state, self._alive
+            elif state == _OUTSIDE:
                 self._garbage_bytes += 1
+        self._state, self._alive = state, alive
         return out
 
     def flush(self) -> list[Message]:
@@ -542,31 +575,34 @@ class ReplyParser:
     def _add(self, byte: int, out: list[Message]) -> None:
         pos = len(self._body)
         self._body.append(byte)
-        self._alive = [shape for shape in self._alive if pos < len(shape.classes) and byte in shape.classes[pos]]
-        if not self._alive:
+        alive = self._alive & _ACCEPT[pos][byte] if pos < _MAX_LENGTH else 0
+        self._alive = alive
+        if not alive:
             self._abandon()
-        else:
+        elif alive & _ENDS_AT[pos + 1]:
             self._emit_if_complete(out)
 
     def _emit_if_complete(self, out: list[Message]) -> None:
         length = len(self._body)
-        for shape in self._alive:
-            if len(shape.classes) != length:
-                continue
-            longer_expected = any(
-                len(other.classes) > length and other.kind is self._expected for other in self._alive
-            )
-            if shape.kind is self._expected or (shape.evident and not longer_expected):
-                self._finish(shape, out)
+        if length > _MAX_LENGTH:
             return
+        ending = self._alive & _ENDS_AT[length]
+        if not ending:
+            return
+        index = (ending & -ending).bit_length() - 1  # the first layout, in _SHAPES order
+        shape = _SHAPES[index]
+        longer_expected = self._alive & self._expected_mask & _LONGER_THAN[length]
+        if shape.kind is self._expected or (shape.evident and not longer_expected):
+            self._finish(shape, out)
 
     def _end_frame(self, out: list[Message]) -> None:
         if not self._body:
             return
-        for shape in self._alive:
-            if len(shape.classes) == len(self._body):
-                self._finish(shape, out)
-                return
+        length = len(self._body)
+        ending = self._alive & _ENDS_AT[length] if length <= _MAX_LENGTH else 0
+        if ending:
+            self._finish(_SHAPES[(ending & -ending).bit_length() - 1], out)
+            return
         self._abandon()
 
     def _finish(self, shape: _Shape, out: list[Message]) -> None:
@@ -577,6 +613,7 @@ class ReplyParser:
         out.append(message)
         if shape.kind is self._expected:
             self._expected = None
+            self._expected_mask = 0
         self._state = _OUTSIDE
         self._body.clear()
 

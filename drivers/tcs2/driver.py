@@ -50,9 +50,16 @@ from drivers.tcs2.safety import SafetyEnvelope, StimulusProfile
 
 log = logging.getLogger("drivers.tcs2")
 
+
+def codec_min_target_c() -> float:
+    return 0.01
+
 BAUDRATE = 115200
 ZONES = 5
 ALL_ZONES = (True,) * ZONES
+RESYNC_PADDING = b"\n" * (max(codec.COMMAND_LENGTHS.values()) - 1)
+ENDED_AWAY_C = 1.0
+ENDED_HOME_C = 0.3
 MAX_DURATION_S = 99.999
 """The longest `D` the device takes (rise plus plateau)."""
 
@@ -118,6 +125,7 @@ class _Stimulation:
     active_until_s: float
     follow: bool = False
     aborted: bool = False
+    furthest_c: float = 0.0
 
 
 @dataclass
@@ -186,7 +194,10 @@ class Tcs2:
 
     def connect(self) -> DeviceIdentity:
         """Make the device safe and known: `A` first, `Om` cap, neutral, stream mode, identity."""
-        self._send([codec.abort()], interruptible=False)
+        # A command cut short (a cable pulled mid-command) swallows the bytes that follow
+        # until its fixed length is reached; LF is ignored between commands. So: A first,
+        # enough LFs to finish the longest half-sent command, and A again.
+        self._send([codec.abort() + RESYNC_PADDING + codec.abort()], interruptible=False)
         self._stimulation = None
         self._send(
             [
@@ -325,10 +336,16 @@ class Tcs2:
                 f"by more than {self.envelope.overshoot_c:g} °C"
             )
         stimulation = self._stimulation
-        if stimulation is not None and None in sample.zones_c:
+        if stimulation is None:
+            return
+        if None in sample.zones_c:
             self.abort()
             raise SafetyLimitError("aborted: the probe reads as disconnected (a zone above 65 °C)")
-        if stimulation is not None and stimulation.aborted and self._distance_from_neutral_c() < 0.5:
+        distance_c = self._distance_from_neutral_c()
+        stimulation.furthest_c = max(stimulation.furthest_c, distance_c)
+        # Out by a degree and back home: the device has ended it (on time, early on the
+        # participant's button, or aborted). Follow mode holds until told otherwise.
+        if not stimulation.follow and stimulation.furthest_c >= ENDED_AWAY_C and distance_c < ENDED_HOME_C:
             self._stimulation = None
 
     def _stimulating(self, now: float) -> bool:
@@ -556,6 +573,8 @@ class Tcs2:
         self.envelope = envelope
 
     def _target_command(self, temperature_c: float) -> bytes:
+        # 0 °C (a cold cut-off) is sent as 0.01 °C, the lowest target the device takes.
+        temperature_c = max(temperature_c, codec_min_target_c())
         if temperature_c >= 10.0 and round(temperature_c * 10) == round(temperature_c * 100) / 10:
             return codec.set_target(0, temperature_c)
         return codec.set_target_fine(0, temperature_c)

@@ -20,15 +20,22 @@ Behaviour the table leaves open, as this simulator reads it:
 - The stimulation is over when every zone's setpoint is back at neutral; the 100 Hz
   stream runs from the start until then (follow mode included).
 - `N` moves the neutral reference and every zone not held at a target to the new neutral
-  at its return speed (the reference at the fastest zone's). `G` (idle only) measures
-  the zones' mean true temperature for 3 s, adopts it as neutral (20.0–40.0 °C) and
-  answers `\\rNxxx`.
+  at its return speed (the reference at the fastest zone's). `G` (idle only) answers
+  `\\rNxxx` 3 s later with the zones' mean true temperature at that moment, which it
+  adopts as the neutral (within 20.0–40.0 °C).
 - The stim button is only reported (`K`, `Og`); the response button is also reported.
+- A command begun before an unplug is still waiting for its remaining bytes after the
+  replug, as in firmware that never saw the cable go.
 - Zone error (`set_zone_error(z, code)`, code 1–9): zone z (1–5) returns to neutral at its
   return speed and takes no part in stimulations until its code is set back to 0; the
   neutral's error (z = 0) ends any stimulation (all zones return) and refuses new starts.
 - Battery: 10.8 V at 0 % to 12.6 V at 100 %, linear; drains 6 %/h idle, 60 %/h while a
   stimulation runs.
+
+Ticks come every 10 ms while anything moves or a stimulation runs, and every 1 s when all
+is settled; at each, `response_hook` (if set) is asked, `probe_log` gets a record, and a
+stream line goes out if one is due. Buttons and faults act at the `t_s` given, or at the
+latest time the core has seen (so advance it first when driving it by hand).
 """
 
 from __future__ import annotations
@@ -41,6 +48,7 @@ from typing import Callable
 from simulators.tcs2 import replies
 from simulators.tcs2.commands import Command, CommandParser
 from simulators.tcs2.probe_log import ProbeLog, ProbeRecord
+from simulators.tcs2.quiet_noise import QuietNoise
 from simulators.tcs2.settings import Tcs2Settings
 from simulators.tcs2.thermal import Channel
 
@@ -80,6 +88,8 @@ class Tcs2Core:
     def __init__(self, seed: int = 0, settings: Tcs2Settings | None = None):
         self.settings = settings = settings or Tcs2Settings()
         self._rng = random.Random(seed)
+        self._quiet_noise = QuietNoise(settings.noise_c, self._rng.random)
+        self._quiet_lines: dict[tuple[int, ...], bytes] = {}
         self._parser = CommandParser()
         neutral_c = settings.neutral_c
         self._neutral_c = neutral_c
@@ -144,6 +154,8 @@ class Tcs2Core:
             return
         while True:
             quiet = self._quiet()
+            if quiet and self.response_hook is None:
+                self._run_quiet(t_s)
             k = self._next_tick(quiet)
             t_tick = self._t0 + k * TICK_S
             t_event = min(min(self._deadline_s), self._g_due_s)
@@ -152,12 +164,15 @@ class Tcs2Core:
                     break
                 self._sync(t_event, quiet)
                 self._fire_timers(t_event)
+                if t_event == t_tick:  # the tick at that very instant still runs, after the timer
+                    self._k = k
+                    self._tick(t_tick, k, self._quiet())
             else:
                 if t_tick > t_s:
                     break
                 self._sync(t_tick, quiet)
                 self._k = k
-                self._tick(t_tick, k)
+                self._tick(t_tick, k, quiet)
         self._now_s = t_s
 
     def receive(self, data: bytes, t_s: float) -> None:
@@ -246,33 +261,36 @@ class Tcs2Core:
     def trigger_in(self, t_s: float | None = None) -> None:
         """A pulse on the trigger input: starts a stimulation (as `L`) if `Ose` enabled it."""
         self._at(t_s)
-        if self._trigger_in_enabled:
+        if self._trigger_in_enabled and self._t0 is not None:
             self._start(self._t_state, stop_on_response=False)
             self._settle_phase(self._t_state)
 
-    # ---- faults (FAULTS; simple string/number arguments accepted) --------------------
+    # ---- faults (FAULTS): plain arguments; t_s keyword-only, out of a control socket's reach
 
-    def unplug(self, t_s: float | None = None) -> None:
+    def unplug(self, *, t_s: float | None = None) -> None:
         """Pull the cable: output is lost, input cannot arrive; the device itself goes on."""
         self._at(t_s)
         self._unplugged = True
         self._out.clear()
 
-    def replug(self, t_s: float | None = None) -> None:
+    def replug(self, *, t_s: float | None = None) -> None:
         self._at(t_s)
         self._unplugged = False
 
-    def stall(self, on: bool | str | int = True, t_s: float | None = None) -> None:
-        """Firmware hang: no new output at all, input ignored; physics and timers go on."""
+    def stall(self, on: bool | str | int = True, *, t_s: float | None = None) -> None:
+        """Firmware hang (`on`) or its end: no new output, input ignored; physics and timers go on.
+
+        Bytes the device had already sent before the hang still arrive.
+        """
         self._at(t_s)
         self._stalled = _flag(on)
 
-    def inject_garbage(self, data: bytes | str, t_s: float | None = None) -> None:
+    def inject_garbage(self, data: bytes | str, *, t_s: float | None = None) -> None:
         """Bytes to emit just before the next line or reply (str is sent as UTF-8)."""
         self._at(t_s)
         self._garbage += data.encode("utf-8") if isinstance(data, str) else bytes(data)
 
-    def set_zone_error(self, zone: int | str, code: int | str, t_s: float | None = None) -> None:
+    def set_zone_error(self, zone: int | str, code: int | str, *, t_s: float | None = None) -> None:
         """Error `code` (0–9, 0 clears) on zone 1–5, or on the neutral with zone 0 (see module doc)."""
         zone, code = int(zone), int(code)
         if not 0 <= zone <= 5 or not 0 <= code <= 9:
@@ -285,7 +303,7 @@ class Tcs2Core:
             self._send_home(zone - 1)
         self._settle_phase(self._t_state)
 
-    def overshoot(self, extra_c: float | str, t_s: float | None = None) -> None:
+    def overshoot(self, extra_c: float | str, *, t_s: float | None = None) -> None:
         """From now on, zones held at a target run `extra_c` (°C, ≥ 0; 0 = off) above it, cap or not."""
         extra_c = float(extra_c)
         if not extra_c >= 0:
@@ -295,7 +313,7 @@ class Tcs2Core:
         self._retarget()
         self._settle_phase(self._t_state)
 
-    def set_battery(self, percent: float | str, t_s: float | None = None) -> None:
+    def set_battery(self, percent: float | str, *, t_s: float | None = None) -> None:
         self._at(t_s)
         self._battery_percent = min(max(float(percent), 0.0), 100.0)
 
@@ -304,7 +322,7 @@ class Tcs2Core:
     def _start_clock(self, t_s: float) -> None:
         self._t0 = self._t_state = self._now_s = float(t_s)
         self._k = 0
-        self._tick(self._t0, 0)
+        self._tick(self._t0, 0, self._quiet())
 
     def _at(self, t_s: float | None) -> None:
         """Bring the state to `t_s` (or to the latest time seen) for an out-of-band change."""
@@ -341,16 +359,39 @@ class Tcs2Core:
         self._battery_percent = max(self._battery_percent - drain * dt_s, 0.0)
         self._t_state = t_s
 
-    def _tick(self, t_s: float, k: int) -> None:
+    def _run_quiet(self, t_s: float) -> None:
+        """The 1 s ticks of a quiet stretch (idle, settled, no hook) up to `t_s`, cheaply.
+
+        Does what `_sync` and `_tick` would do there, in the same arithmetic.
+        """
+        t0, k, g_due_s = self._t0, self._next_tick(True), self._g_due_s
+        neutral_c, zones_c = self._reference.true_c, self._zone_temperatures_c()
+        log, stream = self.probe_log, self._stream_idle
+        draw = self._quiet_noise.sampler((neutral_c, *zones_c))
+        while True:
+            t = t0 + k * TICK_S
+            if t > t_s or t >= g_due_s:
+                break
+            self._battery_percent = max(self._battery_percent - IDLE_DRAIN_PERCENT_PER_S * (t - self._t_state), 0.0)
+            self._t_state, self._k = t, k
+            log.append(ProbeRecord(t, neutral_c, zones_c, "idle"))
+            if stream and not (self._unplugged or self._stalled):
+                self._emit(self._quiet_line(draw()))
+                self.frames_sent += 1
+            k += IDLE_TICKS
+        self._last_phase = "idle"
+
+    def _tick(self, t_s: float, k: int, quiet: bool) -> None:
+        """Hook, end of stimulation, log and stream at grid time `t_s`; `quiet`: nothing moves."""
         if self.response_hook is not None:
             self._set_response(bool(self.response_hook(t_s, self._zone_temperatures_c())))
         self._end_if_home()
         self._log(t_s, self._phase())
         if self._mode != "idle":
             if self._stream_stim:
-                self._stream_line()
+                self._stream_line(quiet)
         elif self._stream_idle and k % IDLE_TICKS == 0:
-            self._stream_line()
+            self._stream_line(quiet)
 
     def _fire_timers(self, t_s: float) -> None:
         for i in range(5):
@@ -533,11 +574,24 @@ class Tcs2Core:
     def _temperatures_tenths(self) -> str:
         return replies.temperatures_tenths(*self._readings())
 
-    def _stream_line(self) -> None:
+    def _stream_line(self, quiet: bool) -> None:
         if self._unplugged or self._stalled:
             return
-        self._emit(b"\r" + self._temperatures_tenths().encode("ascii"))
+        if quiet:
+            line = self._quiet_line(self._quiet_noise.sampler([channel.true_c for channel in self._channels])())
+        else:
+            line = replies.reply(self._temperatures_tenths())
+        self._emit(line)
         self.frames_sent += 1
+
+    def _quiet_line(self, tenths: tuple[int, ...]) -> bytes:
+        """The stream line for readings in tenths (neutral, zones 1–5); a probe at rest repeats a few."""
+        line = self._quiet_lines.get(tenths)
+        if line is None:
+            if len(self._quiet_lines) > 4096:
+                self._quiet_lines.clear()
+            line = self._quiet_lines[tenths] = replies.reply(replies.tenths_body(tenths[0], tenths[1:]))
+        return line
 
     def _emit(self, data: bytes) -> None:
         if self._unplugged or self._stalled:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
-from typing import Callable
+from collections.abc import Callable, Sequence
 
 _SPAN_SIGMAS = 8.0  # readings further out than this have probability below 1e-15
 
@@ -24,9 +24,15 @@ class QuietNoise:
         self._uniform = uniform
         self._tables: dict[float, tuple[int, list[float]]] = {}
 
-    def tenths(self, temperature_c: float) -> int:
-        lowest, upper_bounds = self._table(temperature_c)
-        return lowest + bisect_right(upper_bounds, self._uniform())
+    def sampler(self, temperatures_c: Sequence[float]) -> Callable[[], tuple[int, ...]]:
+        """A function drawing one reading (tenths of °C) of each of `temperatures_c`, in order."""
+        tables = [self._table(temperature_c) for temperature_c in temperatures_c]
+        uniform = self._uniform
+
+        def draw() -> tuple[int, ...]:
+            return tuple([lowest + bisect_right(bounds, uniform()) for lowest, bounds in tables])
+
+        return draw
 
     def _table(self, temperature_c: float) -> tuple[int, list[float]]:
         table = self._tables.get(temperature_c)

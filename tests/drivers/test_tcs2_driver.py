@@ -198,7 +198,7 @@ def test_a_silent_stream_during_a_stimulation_aborts_within_the_bound(bench, cor
     thermode.stimulate(Stimulus(target_c=47.0, ramp_c_per_s=1.0))
     thermode.samples(2.0)
     t_stall = thermode.clock.now()
-    core.stall(True, t_stall)
+    core.stall(True, t_s=t_stall)
     with pytest.raises(StreamSilentError):
         thermode.samples(5.0)
     raised_s = thermode.clock.now()
@@ -238,14 +238,17 @@ def test_unplug_mid_ramp_raises_then_reconnect_sends_a_first(bench, core, thermo
     thermode.stimulate(Stimulus(target_c=46.0, ramp_c_per_s=1.0))
     thermode.samples(2.0)
     t_unplug = thermode.clock.now()
-    core.unplug(t_unplug)
+    thermode._port.write(b"C04")  # the cable goes mid-command
+    core.unplug(t_s=t_unplug)
     with pytest.raises(DisconnectedError):
         thermode.samples(5.0)
     assert thermode.clock.now() - t_unplug < 0.5
     bench.clock.sleep(20.0)
-    core.replug(bench.clock.now())
+    core.replug(t_s=bench.clock.now())
     t_back = bench.clock.now()
     thermode.reconnect()
+    assert [b for t, b in core.rx_bytes if t >= t_back][0][:1] == b"A"
+    # the half-sent command swallowed the first A; the second one got through
     assert commands_since(core, t_back)[0] == b"A"
     # the device's own duration brought the probe back meanwhile
     assert core.probe_log.max_zone_c(t_unplug) <= 46.0 + 0.3

@@ -1,0 +1,101 @@
+"""The procedures by test name, with their settings model, defaults and what they need.
+
+`TESTS["HPT"].build(settings)` makes a procedure; `TESTS["HPT"].settings(**overrides)`
+validates a battery's settings over the test's defaults. Procedure modules are imported
+when first built, so loading a battery stays cheap.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from protocols import settings as s
+
+
+@dataclass(frozen=True)
+class TestKind:
+    """A test the harness knows: `name` (e.g. "HPT"), what it measures and with what."""
+
+    name: str
+    title: str
+    unit: str
+    model: type
+    defaults: dict[str, Any]
+    factory: str  # "module:Class", called as Class(name, settings)
+    needs: frozenset[str]
+    instruction: str
+    summary: str = "mean"  # how trials combine: "mean" or "geometric_mean"
+    default_trials: int = 3
+    default_isi_s: tuple[float, float] = (0.0, 0.0)
+    default_sites: tuple[str, ...] = field(default=("hand-dorsum-right",))
+
+    def settings(self, /, **overrides: Any):
+        """The test's settings: its defaults, overridden, validated (raises pydantic's ValidationError)."""
+        return self.model(**{**self.defaults, **overrides})
+
+    def build(self, settings=None):
+        module_name, class_name = self.factory.split(":")
+        cls = getattr(importlib.import_module(module_name), class_name)
+        return cls(self.name, settings if settings is not None else self.settings())
+
+
+_THERMAL = "protocols.procedures.thermal:ThermalLimits"
+_HEAT_WORDS = "Press the button as soon as the temperature"
+
+TESTS: dict[str, TestKind] = {
+    kind.name: kind
+    for kind in (
+        TestKind(
+            "CDT", "cold detection threshold", "°C", s.ThermalLimitsSettings,
+            dict(cutoff_c=0.0, return_c_per_s=1.0, relative=True), _THERMAL, frozenset({"thermode"}),
+            f"{_HEAT_WORDS} feels cooler. Do not wait for it to be cold.", default_isi_s=(4.0, 6.0),
+        ),
+        TestKind(
+            "WDT", "warm detection threshold", "°C", s.ThermalLimitsSettings,
+            dict(cutoff_c=50.0, return_c_per_s=1.0, relative=True), _THERMAL, frozenset({"thermode"}),
+            f"{_HEAT_WORDS} feels warmer. Do not wait for it to be warm.", default_isi_s=(4.0, 6.0),
+        ),
+        TestKind(
+            "TSL", "thermal sensory limen", "°C", s.LimenSettings, {},
+            "protocols.procedures.thermal:ThermalLimen", frozenset({"thermode"}),
+            "The probe will warm or cool. Press the button as soon as you feel any change, then say "
+            "whether it felt warm, cold or hot.", default_isi_s=(4.0, 6.0),
+        ),
+        TestKind(
+            "CPT", "cold pain threshold", "°C", s.ThermalLimitsSettings,
+            dict(cutoff_c=0.0, return_c_per_s=5.0), _THERMAL, frozenset({"thermode"}),
+            f"{_HEAT_WORDS} stops feeling only cold and starts to feel painful.", default_isi_s=(8.0, 12.0),
+        ),
+        TestKind(
+            "HPT", "heat pain threshold", "°C", s.ThermalLimitsSettings,
+            dict(cutoff_c=50.0, return_c_per_s=5.0), _THERMAL, frozenset({"thermode"}),
+            f"{_HEAT_WORDS} stops feeling only hot and starts to feel painful.", default_isi_s=(8.0, 12.0),
+        ),
+        TestKind(
+            "MDT", "mechanical detection threshold", "mN", s.FilamentSettings,
+            s.mdt_settings().model_dump(), "protocols.procedures.filaments:FilamentLimits",
+            frozenset(), "Close your eyes. Say 'yes' each time you feel a touch.",
+            summary="geometric_mean", default_trials=1,
+        ),
+        TestKind(
+            "MPT", "mechanical pain threshold", "mN", s.FilamentSettings,
+            s.mpt_settings().model_dump(), "protocols.procedures.filaments:FilamentLimits",
+            frozenset(), "Close your eyes. Say 'sharp' or 'blunt' for each touch.",
+            summary="geometric_mean", default_trials=1,
+        ),
+        TestKind(
+            "PPT", "pressure pain threshold", "kPa", s.PressureSettings, {},
+            "protocols.procedures.pressure:PressureRamp", frozenset({"algometer"}),
+            "I will press slowly. Say 'stop' as soon as the pressure starts to feel painful.",
+            default_isi_s=(10.0, 20.0), default_sites=("thenar-right",),
+        ),
+        TestKind(
+            "CPR", "cold pressor", "s", s.ColdPressorSettings, {},
+            "protocols.procedures.cold_pressor:ColdPressor", frozenset(),
+            "Put your hand in the water up to the wrist. Say when it first becomes painful, and take "
+            "it out when you can no longer bear it.", default_trials=1, default_sites=("hand-right",),
+        ),
+    )
+}

@@ -1,0 +1,161 @@
+"""Pressure pain threshold (PPT): the examiner ramps the algometer until the participant responds.
+
+The harness polls the gauge, shows the examiner the live rate so they can hold it (about
+50 kPa/s), and watches the response key. The value is the pressure of the last good sample
+at or before the press (the device's reading at that moment, reaction time included); the
+gauge's peak, read once the ramp is over, is kept beside it. A ramp that reaches the
+ceiling, overloads the gauge or is lifted off without a response is censored. A mean rate
+(contact to response) outside the settings' band flags the trial; it is not refused, since
+the examiner cannot redo a painful ramp on the same spot at once.
+"""
+
+from __future__ import annotations
+
+from drivers.errors import DeviceReportedError, NotRespondingError
+from drivers.mark10.errors import UnreadableReplyError
+from drivers.mark10.ramp_rate import RampRate
+from drivers.mark10.samples import PressureSample, SampleFlag
+from protocols.procedures.thermal import MissingDeviceError
+from protocols.records import TrialResult
+from protocols.runner import TrialContext
+from protocols.settings import PressureSettings
+
+CONTACT_KPA = 2.0
+"""Above this the tip is on the skin (kPa): where the ramp, and its mean rate, begin."""
+RATE_EVENT_INTERVAL_S = 0.5
+"""How often the live rate goes into the record: once per `RampRate` window (s)."""
+TRACE_COLUMNS = ("t_s", "pressure_kpa")
+
+
+def mean_rate_kpa_per_s(first: PressureSample | None, last: PressureSample | None) -> float | None:
+    """The mean rate between two good samples (kPa/s); None without two distinct times."""
+    if first is None or last is None or last.t_s <= first.t_s:
+        return None
+    return (last.pressure_kpa - first.pressure_kpa) / (last.t_s - first.t_s)
+
+
+class PressureRamp:
+    """PPT: one examiner-driven ramp per trial; the value in kPa at the response."""
+
+    unit = "kPa"
+
+    def __init__(self, test: str, settings: PressureSettings):
+        self.test = test
+        self.settings = settings
+
+    def run_trial(self, ctx: TrialContext) -> TrialResult:
+        s = self.settings
+        algometer, keys = ctx.devices.algometer, ctx.devices.response
+        if algometer is None:
+            raise MissingDeviceError("this test needs the algometer, and none is connected")
+        if keys is None:
+            raise MissingDeviceError("this test needs a response key, and none is connected")
+        algometer.zero()
+        algometer.clear_peaks()
+        keys.arm()
+        ctx.emit(
+            "stimulus",
+            {
+                "rate_kpa_per_s": s.rate_kpa_per_s,
+                "rate_tolerance_kpa_per_s": s.rate_tolerance_kpa_per_s,
+                "ceiling_kpa": s.ceiling_kpa,
+                "poll_rate_hz": s.poll_rate_hz,
+            },
+        )
+        ramp = RampRate(contact_kpa=CONTACT_KPA)
+        rows: list[list[float | None]] = []
+        good: list[PressureSample] = []
+        contact: PressureSample | None = None
+        pressed_t_s: float | None = None
+        ending: str | None = None  # why the ramp ended without a response
+        last_rate_event_t_s = float("-inf")
+        try:
+            for sample in algometer.poll(rate_hz=s.poll_rate_hz):
+                ctx.check_abort()
+                rows.append([sample.t_s, sample.pressure_kpa if sample.ok else None])
+                if sample.ok:
+                    good.append(sample)
+                    rate = ramp.add(sample.t_s, sample.pressure_kpa)
+                    ctx.live(t_s=sample.t_s, pressure_kpa=sample.pressure_kpa, rate_kpa_per_s=rate)
+                    if rate is not None and sample.t_s - last_rate_event_t_s >= RATE_EVENT_INTERVAL_S:
+                        ctx.emit("rate", {"t_s": sample.t_s, "rate_kpa_per_s": rate, "pressure_kpa": sample.pressure_kpa})
+                        last_rate_event_t_s = sample.t_s
+                    if contact is None and sample.pressure_kpa > CONTACT_KPA:
+                        contact = sample
+                pressed_t_s = keys.pressed_at()
+                if pressed_t_s is not None:
+                    break
+                if sample.pressure_kpa is not None and sample.pressure_kpa >= s.ceiling_kpa:
+                    # An overloaded reading is no measurement, but it does say the load is
+                    # past the capacity, and so past a ceiling at or below it (1000 kPa is
+                    # both on a 100 N gauge with a 1 cm² tip).
+                    ending = "ceiling"
+                elif sample.flags & SampleFlag.OVERLOAD:
+                    ending = "overload"
+                elif sample.ok and contact is not None and sample.pressure_kpa <= CONTACT_KPA:
+                    ending = "released"
+                if ending is not None:
+                    break
+        finally:
+            # The trace is kept even when a fault ends the trial.
+            ctx.emit("samples", {"columns": list(TRACE_COLUMNS), "rows": rows})
+        peak_kpa, peak_flags = self._peak_kpa(algometer)
+        return self._result(ctx, good, contact, pressed_t_s, ending, peak_kpa, peak_flags)
+
+    @staticmethod
+    def _peak_kpa(algometer) -> tuple[float | None, tuple[str, ...]]:
+        """The gauge's peak compression (kPa); a missing peak flags the trial, it does not end
+        it (a lost cable still does: `DisconnectedError` is not caught)."""
+        try:
+            peak = algometer.peak_compression()
+        except (NotRespondingError, DeviceReportedError, UnreadableReplyError):
+            return None, ("peak_unavailable",)
+        if not peak.ok:
+            return None, ("peak_overload",) if peak.flags & SampleFlag.OVERLOAD else ("peak_unavailable",)
+        return peak.pressure_kpa, ()
+
+    def _result(
+        self,
+        ctx: TrialContext,
+        good: list[PressureSample],
+        contact: PressureSample | None,
+        pressed_t_s: float | None,
+        ending: str | None,
+        peak_kpa: float | None,
+        flags: tuple[str, ...],
+    ) -> TrialResult:
+        s = self.settings
+        censored = pressed_t_s is None
+        if censored:
+            last = good[-1] if good else None
+            if ending == "ceiling":
+                value = s.ceiling_kpa
+                flags += ("censored_at_ceiling",)
+            else:
+                # Overload or lift-off: the highest good reading is all that is known.
+                value = max((g.pressure_kpa for g in good), default=None)
+                flags += ("censored_overload",) if ending == "overload" else ("released_without_response",)
+        else:
+            before = [g for g in good if g.t_s <= pressed_t_s]
+            last = before[-1] if before else None
+            value = last.pressure_kpa if last is not None else None
+            if contact is None or last is None or last.t_s < contact.t_s:
+                flags += ("response_before_contact",)
+            ctx.emit("response", {"by": s.response, "t_s": pressed_t_s, "pressure_kpa": value, "peak_kpa": peak_kpa})
+        rate = mean_rate_kpa_per_s(contact, last)
+        if rate is not None and abs(rate - s.rate_kpa_per_s) > s.rate_tolerance_kpa_per_s:
+            flags += ("rate_out_of_band",)
+            ctx.emit("flag", {"flag": "rate_out_of_band", "mean_rate_kpa_per_s": rate})
+        return TrialResult(
+            value=value,
+            unit=self.unit,
+            censored=censored,
+            response_t_s=pressed_t_s,
+            device_value=peak_kpa,
+            flags=flags,
+            extra={
+                "mean_rate_kpa_per_s": rate,
+                "peak_kpa": peak_kpa,
+                "contact_t_s": contact.t_s if contact is not None else None,
+            },
+        )
