@@ -64,13 +64,13 @@ class Port:
     def read(self, size: int, timeout_s: float) -> bytes:
         """Up to `size` bytes, waiting at most `timeout_s` for the first ones (0 = poll)."""
         try:
-            self._serial.timeout = timeout_s
+            if self._serial.timeout != timeout_s:  # on POSIX each change is a tcsetattr
+                self._serial.timeout = timeout_s
             waiting = self._serial.in_waiting
             data = self._serial.read(max(1, min(size, waiting)) if waiting else 1)
             if data:
                 more = self._serial.in_waiting
                 if more and len(data) < size:
-                    self._serial.timeout = 0
                     data += self._serial.read(min(size - len(data), more))
         except (serial.SerialException, OSError) as error:
             raise DisconnectedError(f"{self.device} on {self.url} disconnected: {error}") from error

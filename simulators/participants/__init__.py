@@ -1,0 +1,1 @@
+"""Virtual participants: true thresholds, reaction times and noise, seeded."""
