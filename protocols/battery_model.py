@@ -53,9 +53,8 @@ def problem(reason: str, field: tuple = (), at: tuple | None = None) -> Pydantic
     """A validation error about `field` (relative to where it is raised), shown at the line
     of `at` (default: `field`)."""
     label = f"{path_text(field)}: " if field else ""
-    return PydanticCustomError(
-        "battery", "{label}{reason}", {"label": label, "reason": reason, "field": field, "at": field if at is None else at}
-    )
+    context = {"label": label, "reason": reason, "field": field, "at": field if at is None else at}
+    return PydanticCustomError("battery", "{label}{reason}", context)
 
 
 def path_text(loc: tuple) -> str:
@@ -239,7 +238,8 @@ class Battery(BaseModel):
                 planned[entry.test, site] = index
             if self.order == "dfns":
                 if entry.test not in DFNS_ORDER:
-                    raise problem(f"{entry.test} is not a DFNS test, and this battery keeps the DFNS order", where + ("test",))
+                    reason = f"{entry.test} is not a DFNS test, and this battery keeps the DFNS order"
+                    raise problem(reason, where + ("test",))
                 rank = DFNS_ORDER.index(entry.test)
                 if rank < latest_rank:
                     raise problem(

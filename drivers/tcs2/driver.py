@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import deque
+from itertools import islice
 from dataclasses import dataclass, field
 
 from drivers.clock import Clock, clock_of
@@ -405,7 +406,11 @@ class Tcs2:
 
     def _readings_since(self, seen_before: int) -> list[TemperatureSample]:
         count = min(self._replies.readings_seen - seen_before, len(self._samples))
-        return list(self._samples)[-count:] if count > 0 else []
+        if count <= 0:
+            return []
+        newest_first = list(islice(reversed(self._samples), count))
+        newest_first.reverse()
+        return newest_first
 
     def _poll_once(self, buttons: bool) -> None:
         """One polled reading; the reply (if any) lands in the samples via `_take`."""

@@ -18,6 +18,8 @@ from protocols import settings as s
 class TestKind:
     """A test the harness knows: `name` (e.g. "HPT"), what it measures and with what."""
 
+    __test__ = False  # not a pytest test class, whatever its name
+
     name: str
     title: str
     unit: str

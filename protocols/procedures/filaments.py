@@ -3,7 +3,8 @@
 No device: the examiner applies each filament by hand and enters the participant's yes or
 no. Series alternate, descending and ascending, over the set of forces, each ending at its
 turning point — descending at the first force not felt, ascending at the first force felt
-— and each starting one step beyond the previous turning point in its own direction. The
+— and each starting one step beyond the previous turning point in its own direction (at
+an end of the set, at the end force itself, so one answer there cannot end the test). The
 value is the geometric mean of the turning points (forces double from step to step, so
 thresholds live on a log scale). A series that runs off either end of the set ends the
 trial censored at that end force: the threshold lies beyond what the set can measure.
@@ -62,7 +63,8 @@ class FilamentLimits:
             if turning_index is None:
                 return self._censored(direction, turning_mn, number)
             turning_mn.append(turning)
-            index = turning_index - step
+            # One step back the other way; at an end of the set, the end force again.
+            index = min(max(turning_index - step, 0), len(forces) - 1)
         return TrialResult(
             value=round(geometric_mean(turning_mn), 4),
             unit=self.unit,

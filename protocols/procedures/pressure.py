@@ -15,7 +15,7 @@ from drivers.errors import DeviceReportedError, NotRespondingError
 from drivers.mark10.errors import UnreadableReplyError
 from drivers.mark10.ramp_rate import RampRate
 from drivers.mark10.samples import PressureSample, SampleFlag
-from protocols.procedures.thermal import MissingDeviceError
+from protocols.errors import MissingDeviceError
 from protocols.records import TrialResult
 from protocols.runner import TrialContext
 from protocols.settings import PressureSettings

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from drivers.errors import DriverError
 from drivers.tcs2.driver import Stimulus, TemperatureSample
+from protocols.errors import MissingDeviceError
 from protocols.records import TrialResult
 from protocols.runner import TrialContext
 from protocols.settings import LimenSettings, ThermalLimitsSettings
@@ -23,10 +23,6 @@ SETTLE_TOLERANCE_C = 0.3
 SETTLE_LIMIT_S = 30.0
 SETTLED_FOR_S = 1.0
 TRACE_COLUMNS = ("t_s", "neutral_c", "zone1_c", "zone2_c", "zone3_c", "zone4_c", "zone5_c")
-
-
-class MissingDeviceError(DriverError):
-    """The battery needs a device the visit does not have."""
 
 
 def probe_c(sample: TemperatureSample) -> float | None:

@@ -60,6 +60,7 @@ class ThermalParticipant:
         self._reset()
 
     def _reset(self) -> None:
+        self._home = False
         self._direction = 0
         self._threshold_c = math.nan
         self._crossed_at_s = None
@@ -85,7 +86,10 @@ class ThermalParticipant:
         offset_c = probe_c - self.baseline_c
         if self._direction == 0:
             if abs(offset_c) < DEPARTURE_C:
+                self._home = True
                 return False
+            if not self._home:
+                return False  # still on the way back from the last ramp
             self._direction = 1 if offset_c > 0 else -1
             self.last_direction = self._direction
             wanted = self.true_threshold_c(self.test, self._direction)

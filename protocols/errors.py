@@ -1,0 +1,11 @@
+"""The protocols package's own errors."""
+
+from drivers.errors import DriverError
+
+
+class ProtocolError(Exception):
+    """Base of the protocols package's errors that are not device errors."""
+
+
+class MissingDeviceError(DriverError):
+    """The battery needs a device the visit does not have (a device fault for the run)."""

@@ -1,0 +1,192 @@
+"""PPT on the simulated Mark-10, with its own virtual examiner and participant, in virtual time.
+
+Glue (the simulator has no notion of the harness): the examiner puts the tip on when the
+procedure emits its `stimulus` event, and the response key is pressed at the moment the
+simulated participant says stop (`core.response_t_s`).
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+import simulators
+import simulators.mark10.gauge
+from drivers.mark10 import Mark10Gauge
+from protocols.devices import Devices
+from protocols.operator import ScriptedOperator
+from protocols.procedures import TESTS
+from protocols.records import Event, ExitStatus, RecordList
+from protocols.runner import Runner, TrialSpec
+
+SPEC = TrialSpec("PPT", "thenar-right", 1)
+
+
+class ParticipantKey:
+    """The examiner's response key, pressed when the simulated participant says stop."""
+
+    def __init__(self, core, clock):
+        self.core, self.clock = core, clock
+        self.armed_t_s = float("inf")
+
+    def arm(self) -> None:
+        self.armed_t_s = self.clock.now()
+
+    def pressed_at(self) -> float | None:
+        said_s = self.core.response_t_s
+        return said_s if said_s is not None and said_s >= self.armed_t_s else None
+
+
+class Visit:
+    """One participant on one bench: gauge, key, operator, records, runner."""
+
+    def __init__(self, seed: int = 0, live=None, **params):
+        self.bench = simulators.Bench(seed=seed)
+        self.core = self.bench.device("mark10", **params)
+        self.gauge = Mark10Gauge.open(self.bench.url("mark10"))
+        self.records = RecordList()
+        self.lives: list[dict] = []
+
+        def on_live(spec, reading):
+            self.lives.append(reading)
+            if live is not None:
+                live(self, reading)
+
+        devices = Devices(algometer=self.gauge, response=ParticipantKey(self.core, self.bench.clock))
+        self.runner = Runner(devices, ScriptedOperator(self.bench.clock), self.bench.clock, self._sink, seed=seed, live=on_live)
+
+    def _sink(self, document) -> None:
+        self.records(document)
+        if isinstance(document, Event) and document.kind == "stimulus":
+            self.core.start_ramp(self.bench.clock.now())
+
+    def run(self, **settings):
+        procedure = TESTS["PPT"].build(TESTS["PPT"].settings(**settings))
+        stop = self.runner.run_trial(procedure, SPEC)
+        self.gauge.close()
+        return stop
+
+    def rows(self):
+        (samples,) = self.records.events(kind="samples")
+        assert samples.data["columns"] == ["t_s", "pressure_kpa"]
+        return samples.data["rows"]
+
+
+def test_200_participants_recover_threshold_plus_rate_times_reaction(monkeypatch):
+    # Speed only: the gauge's physics steps at 1 kHz during a push, ~35 µs a step; at 5 ms
+    # the 200 ramps take seconds, not a minute. The procedure sees only polled readings
+    # (closed-form pressure at the poll instant) and the crossing is found by bisection
+    # whatever the step, so the figures below do not depend on it.
+    monkeypatch.setattr(simulators.mark10.gauge, "STEP_S", 0.005)
+    rng = random.Random(2024)
+    poll_s = 1 / TESTS["PPT"].settings().poll_rate_hz
+    errors = []
+    for seed in range(200):
+        threshold_kpa, reaction_s = rng.uniform(150, 700), rng.uniform(0.2, 0.4)
+        visit = Visit(seed, threshold_kpa=threshold_kpa, reaction_s=reaction_s)
+        stop = visit.run()
+        result = stop.result
+        examiner = visit.core.examiner
+        rate, wobble, tremor = examiner.rate_kpa_s, examiner.wobble, examiner.tremor_kpa
+        resolution_kpa = 10 * visit.core.resolution_n()
+        # Where the noise comes from, each bounded by the simulator's own parameters:
+        # - the examiner's rate wobbles ±wobble around the target during the reaction time;
+        # - the reading is the last poll at or before the response, up to one poll earlier
+        #   at up to rate × (1 + wobble);
+        # - hand tremor (amplitude ≤ tremor_kpa) at the crossing and at the reading;
+        # - the display rounds to half a resolution step.
+        # 2.0 + 1.1 + 2.0 + 0.25 = 5.35 kPa at the defaults and the slowest reaction.
+        below_kpa = wobble * rate * reaction_s + rate * (1 + wobble) * poll_s + 2 * tremor + resolution_kpa / 2
+        above_kpa = wobble * rate * reaction_s + 2 * tremor + resolution_kpa / 2
+        error_kpa = result.value - (threshold_kpa + rate * reaction_s)
+        assert stop.exit_status is ExitStatus.COMPLETED and not result.censored
+        assert -below_kpa <= error_kpa <= above_kpa, (seed, threshold_kpa, reaction_s, error_kpa)
+        errors.append(error_kpa)
+        # The value is the reading nearest the response and not after it.
+        response_s = visit.core.pushes[-1].response_s
+        assert result.response_t_s == response_s
+        before = [row for row in visit.rows() if row[0] <= response_s]
+        after = [row for row in visit.rows() if row[0] > response_s]
+        assert result.value == before[-1][1] and after and response_s - before[-1][0] < poll_s
+        # The gauge's peak: the examiner lets go at the response, so the peak is at least
+        # the reading and at most a poll's rise, the tremor and a display step above it.
+        assert result.value <= result.device_value == result.extra["peak_kpa"]
+        assert result.device_value - result.value <= rate * (1 + wobble) * poll_s + 2 * tremor + resolution_kpa
+        assert "rate_out_of_band" not in result.flags
+    assert max(map(abs, errors)) > 1.0  # the noise is there: the bound is not vacuous
+
+
+@pytest.mark.parametrize("rate_kpa_s, out_of_band", [(50.0, False), (80.0, True)])
+def test_mean_rate_outside_the_band_is_flagged(rate_kpa_s, out_of_band):
+    visit = Visit(3, threshold_kpa=300, rate_kpa_s=rate_kpa_s)
+    result = visit.run().result
+    mean_rate = result.extra["mean_rate_kpa_per_s"]
+    assert mean_rate == pytest.approx(rate_kpa_s, rel=0.12)  # wobble ±10 %, plus tremor at the ends
+    assert ("rate_out_of_band" in result.flags) is out_of_band
+    assert bool(visit.records.events(kind="flag")) is out_of_band
+    # The live rate went to the screen at every good sample and into the record every 0.5 s.
+    rates = [r["rate_kpa_per_s"] for r in visit.lives if r["rate_kpa_per_s"] is not None]
+    assert len(rates) > 0.8 * len(visit.lives) and sum(rates) / len(rates) == pytest.approx(rate_kpa_s, rel=0.12)
+    events = visit.records.events(kind="rate")
+    ramp_s = result.response_t_s - result.extra["contact_t_s"]
+    assert int(ramp_s / 0.5) - 1 <= len(events) <= int(ramp_s / 0.5) + 1
+
+
+def test_never_responding_participant_is_censored_at_the_ceiling():
+    # The simulated examiner would go on to 1100 kPa; the harness ends the ramp at 1000.
+    visit = Visit(5, threshold_kpa=5000, max_kpa=1100)
+    stop = visit.run()
+    result = stop.result
+    assert stop.exit_status is ExitStatus.COMPLETED and stop.reason == "censored at the limit"
+    assert result.censored and result.value == 1000.0 and result.flags[-1] == "censored_at_ceiling"
+    assert result.response_t_s is None
+    assert visit.rows()[-1][1] is None or visit.rows()[-1][1] >= 1000.0
+    assert not visit.records.events(kind="response")
+
+
+def test_examiner_letting_go_without_a_response_is_censored_at_the_highest_reading():
+    visit = Visit(6, threshold_kpa=5000, max_kpa=600)
+    result = visit.run().result
+    good = [row[1] for row in visit.rows() if row[1] is not None]
+    assert result.censored and "released_without_response" in result.flags
+    assert result.value == max(good) and 590 <= result.value <= 601
+
+
+def test_unplug_mid_ramp_ends_the_run_as_a_device_fault():
+    def pull_cable(visit, reading):
+        if reading["pressure_kpa"] > 200:
+            visit.core.unplug()
+
+    visit = Visit(7, live=pull_cable, threshold_kpa=400)
+    stop = visit.run()
+    assert stop.exit_status is ExitStatus.DEVICE_FAULT and stop.result is None
+    assert "disconnected" in stop.reason
+    assert 200 < visit.rows()[-1][1] < 205  # the trace up to the cable is kept
+
+
+def test_failed_polls_around_the_response_never_become_the_value():
+    # The gauge hangs from the first reading past the threshold: the polls around the
+    # response get no reply, and the peak cannot be read either.
+    def hang(visit, reading):
+        if reading["pressure_kpa"] >= 300:
+            visit.core.stall(True)
+
+    visit = Visit(8, live=hang, threshold_kpa=300, reaction_s=0.25)
+    stop = visit.run()
+    result = stop.result
+    rows = visit.rows()
+    good_before = [row for row in rows if row[1] is not None and row[0] <= result.response_t_s]
+    assert stop.exit_status is ExitStatus.COMPLETED
+    assert rows[-1][1] is None and result.value == good_before[-1][1] >= 300
+    assert result.device_value is None and "peak_unavailable" in result.flags
+
+
+def test_overloaded_readings_never_become_the_value():
+    # A 10 N gauge (100 kPa on a 1 cm² tip) under a 300 kPa threshold overloads mid-ramp.
+    visit = Visit(9, threshold_kpa=300, capacity_n=10)
+    result = visit.run().result
+    good = [row[1] for row in visit.rows() if row[1] is not None]
+    assert result.censored and "censored_overload" in result.flags
+    assert result.value == max(good) <= 100.0
+    assert result.device_value is None and "peak_overload" in result.flags  # the cell sticks at 120 %
