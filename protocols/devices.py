@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, is_dataclass
 from typing import Protocol
 
 from drivers.clock import Clock
@@ -101,11 +101,12 @@ class Devices:
     algometer: Algometer | None = None
     response: ResponseInput | None = None
 
-    def identities(self) -> dict[str, str]:
-        found = {}
+    def identities(self) -> dict[str, dict[str, str]]:
+        """Each connected device's identity as plain fields (firmware, serial or probe id, ...)."""
+        found: dict[str, dict[str, str]] = {}
         for name in ("thermode", "algometer"):
             device = getattr(self, name)
             identity = getattr(device, "identity", None) if device is not None else None
-            if identity is not None:
-                found[name] = str(identity)
+            if identity is not None and is_dataclass(identity):
+                found[name] = {key: str(value) for key, value in asdict(identity).items() if value is not None}
         return found

@@ -43,7 +43,7 @@ class RunStart:
     site: str
     trial: int
     parameters: dict[str, Any]
-    devices: dict[str, str]
+    devices: dict[str, dict[str, str]]
     examiner: str
     battery: str = ""
 
