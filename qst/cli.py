@@ -55,6 +55,33 @@ def simulate(
         raise typer.Exit(0)
 
 
+@app.command()
+def devices(
+    port: list[str] = typer.Option([], "--port", help="Also identify this port or URL (repeatable)."),
+) -> None:
+    """List the serial ports and identify the thermode and algometer on them.
+
+    Only queries are sent (identity, battery, temperature): nothing heats or moves.
+    Example: qst devices --port /tmp/tcs2
+    """
+    from rich.console import Console
+    from rich.table import Table
+
+    import simulators  # noqa: F401  (so sim:// URLs can be named too)
+    from qst.devices import discover
+
+    reports = discover(port)
+    if not reports:
+        typer.echo("No serial ports found. Is the device plugged in and powered?")
+        return
+    table = Table(title="Devices")
+    for column in ("port", "device", "identity", "state"):
+        table.add_column(column)
+    for report in reports:
+        table.add_row(report.url, report.kind or "—", report.identity or report.description, report.detail or report.error)
+    Console().print(table)
+
+
 def main() -> None:
     app()
 
