@@ -66,12 +66,11 @@ class Port:
         try:
             if self._serial.timeout != timeout_s:  # on POSIX each change is a tcsetattr
                 self._serial.timeout = timeout_s
-            waiting = self._serial.in_waiting
-            data = self._serial.read(max(1, min(size, waiting)) if waiting else 1)
-            if data:
+            data = self._serial.read(1)
+            if data and size > 1:
                 more = self._serial.in_waiting
-                if more and len(data) < size:
-                    data += self._serial.read(min(size - len(data), more))
+                if more:
+                    data += self._serial.read(min(size - 1, more))
         except (serial.SerialException, OSError) as error:
             raise DisconnectedError(f"{self.device} on {self.url} disconnected: {error}") from error
         if data and self.log.isEnabledFor(logging.DEBUG):

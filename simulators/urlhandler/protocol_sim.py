@@ -42,6 +42,7 @@ class Serial(SerialBase):
         self._device_name = device_name
         self._lock = bench.locks[device_name]
         self._buffer = bytearray()
+        self._advanced_to_s = math.nan
         bench.open_ports[device_name] = self
         with self._lock:
             # What the device said while nobody listened is gone, as on a real line.
@@ -84,7 +85,10 @@ class Serial(SerialBase):
     def _pump(self) -> None:
         with self._lock:
             self._check_line()
-            self.core.advance_to(self.clock.now())
+            now = self.clock.now()
+            if now != self._advanced_to_s:  # a core already at `now` has nothing new to do
+                self.core.advance_to(now)
+                self._advanced_to_s = now
             self._buffer += self.core.take_output()
 
     @property
@@ -95,7 +99,10 @@ class Serial(SerialBase):
     def read(self, size: int = 1) -> bytes:
         deadline = math.inf if self._timeout is None else self.clock.now() + self._timeout
         while True:
-            self._pump()
+            if len(self._buffer) < size:
+                self._pump()
+            else:
+                self._check_line()
             if len(self._buffer) >= size or self._timeout == 0:
                 break
             now = self.clock.now()
