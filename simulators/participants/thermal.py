@@ -20,7 +20,9 @@ from dataclasses import dataclass, field
 DEPARTURE_C = 0.2
 """A ramp has begun once the probe is this far from the baseline."""
 HOME_C = 0.5
-"""A ramp is over once the probe is back this close to the baseline."""
+"""A ramp is over once the probe is back this close to the baseline..."""
+TURNED_BACK_C = 0.3
+"""...having come back at least this far from the furthest it got."""
 
 
 @dataclass
@@ -99,8 +101,8 @@ class ThermalParticipant:
         if self._crossed_at_s is None and (probe_c - self._threshold_c) * self._direction >= 0:
             self._crossed_at_s = t_s
             self.presses.append((t_s + self.reaction_time_s, self._threshold_c))
-        if self._furthest_c > 2 * HOME_C and abs(offset_c) < HOME_C:
-            self._reset()  # the ramp is over, answered or not
+        if abs(offset_c) < HOME_C and self._furthest_c - abs(offset_c) > TURNED_BACK_C:
+            self._reset()  # back home from this ramp, answered or not
             return False
         return self._crossed_at_s is not None and t_s >= self._crossed_at_s + self.reaction_time_s
 
