@@ -1,0 +1,17 @@
+"""Figures of the analysis (matplotlib, Agg: no screen needed): a participant's course, the
+cohort pages, PNG files and the multi-page PDF report. Every figure is stamped blinded or
+unblinded."""
+
+from qst.analysis.plots.cohort_figures import paired_figure, phase_means_figures, response_figure
+from qst.analysis.plots.course_figure import course_figure
+from qst.analysis.plots.files import ReportPages, write_pngs, write_report_pdf
+
+__all__ = [
+    "ReportPages",
+    "course_figure",
+    "paired_figure",
+    "phase_means_figures",
+    "response_figure",
+    "write_pngs",
+    "write_report_pdf",
+]

@@ -1,0 +1,136 @@
+"""Writing the figures: PNG files, and one multi-page PDF report — a cover page stating the
+blinding, the cohort pages, then a page per participant. Files carry the blinding in their
+names' suffix, on every page and in their metadata."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.figure import Figure
+
+from qst.analysis.blinding import Blinding
+from qst.analysis.cohort import CohortReport
+from qst.analysis.plots.cohort_figures import paired_figure, phase_means_figures, response_figure
+from qst.analysis.plots.course_figure import course_figure
+from qst.analysis.plots.style import PNG_DPI, new_figure, stamp
+from qst.analysis.report_text import cohort_text, number
+
+TABLE_ROWS_PER_PAGE = 24
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_") or "unnamed"
+
+
+def _metadata(report: CohortReport, title: str) -> dict[str, str]:
+    return {"Title": title, "Subject": report.blinding.statement, "Keywords": f"qst; {report.blinding.value}"}
+
+
+def cover_figure(report: CohortReport) -> Figure:
+    """First page: the blinding, in large letters, and the cohort's results as text."""
+    figure = new_figure()
+    colour = "#b71c1c" if report.blinding.unblinded else "#2e7d32"
+    figure.text(0.5, 0.93, report.blinding.value.upper(), ha="center", va="top", fontsize=34, fontweight="bold",
+                color=colour)
+    figure.text(0.5, 0.84, f"QST study report: {report.study}", ha="center", va="top", fontsize=16)
+    figure.text(0.05, 0.76, cohort_text(report), ha="left", va="top", fontsize=8, family="monospace", wrap=True)
+    stamp(figure, report.blinding)
+    return figure
+
+
+def table_figures(report: CohortReport) -> list[Figure]:
+    """The per-participant table, `TABLE_ROWS_PER_PAGE` rows a page."""
+    rows = report.table()
+    if not rows:
+        return []
+    columns = list(rows[0])
+    pages = []
+    for start in range(0, len(rows), TABLE_ROWS_PER_PAGE):
+        chunk = rows[start:start + TABLE_ROWS_PER_PAGE]
+        figure = new_figure()
+        ax = figure.add_axes((0.02, 0.04, 0.96, 0.84))
+        ax.axis("off")
+        cells = [[_cell(row[c]) for c in columns] for row in chunk]
+        table = ax.table(cellText=cells, colLabels=[textwrap.fill(c, 16) for c in columns], loc="upper center",
+                         cellLoc="center")
+        table.auto_set_font_size(False)
+        table.set_fontsize(8)
+        table.scale(1, 1.35)
+        for (r, _), cell in table.get_celld().items():
+            if r == 0:
+                cell.set_facecolor("#eeeeee")
+                cell.set_height(cell.get_height() * 1.8)
+        figure.suptitle("Participants", x=0.01, ha="left", y=0.995, fontsize=14, fontweight="bold")
+        figure.text(0.01, 0.945, f"{report.study} — {len(rows)} participant(s); % change positive = symptoms reduced",
+                    fontsize=10, ha="left", va="top", color="#424242")
+        stamp(figure, report.blinding)
+        pages.append(figure)
+    return pages
+
+
+def _cell(value) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return number(value)
+    return "—" if value is None else str(value)
+
+
+def cohort_figures(report: CohortReport) -> list[tuple[str, Figure]]:
+    """(name, figure) of every cohort page, in report order."""
+    named = [("cohort-response", response_figure(report))]
+    means = phase_means_figures(report)
+    named += [(f"cohort-phase-means-{i}" if len(means) > 1 else "cohort-phase-means", f)
+              for i, f in enumerate(means, start=1)]
+    named.append(("cohort-paired", paired_figure(report)))
+    tables = table_figures(report)
+    named += [(f"cohort-table-{i}" if len(tables) > 1 else "cohort-table", f) for i, f in enumerate(tables, start=1)]
+    return named
+
+
+@dataclass(frozen=True)
+class ReportPages:
+    """What a PDF report holds: `path`, its `blinding`, and its pages by kind."""
+
+    path: Path
+    blinding: Blinding
+    cover: int
+    cohort: int
+    participants: int
+
+    @property
+    def total(self) -> int:
+        return self.cover + self.cohort + self.participants
+
+
+def write_report_pdf(report: CohortReport, path: str | Path) -> ReportPages:
+    """The report as one PDF: cover (blinding and results), cohort pages, a page per participant."""
+    path = Path(path)
+    cohort = cohort_figures(report)
+    metadata = _metadata(report, f"QST report {report.study} ({report.blinding.value})")
+    with PdfPages(path, metadata=metadata) as pdf:
+        pdf.savefig(cover_figure(report))
+        for _, figure in cohort:
+            pdf.savefig(figure)
+        for course in report.courses:
+            pdf.savefig(course_figure(course))
+    return ReportPages(path, report.blinding, 1, len(cohort), len(report.courses))
+
+
+def write_pngs(report: CohortReport, directory: str | Path) -> list[Path]:
+    """A PNG per cohort page and per participant, named "<what>.<blinded|unblinded>.png",
+    1200 × 800 px; returns the paths written."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    named = cohort_figures(report) + [(f"course-{_safe(c.participant.code)}", course_figure(c))
+                                      for c in report.courses]
+    written = []
+    for name, figure in named:
+        target = directory / f"{name}.{report.blinding.value}.png"
+        figure.savefig(target, dpi=PNG_DPI, metadata={**_metadata(report, name), "Blinding": report.blinding.value})
+        written.append(target)
+    return written

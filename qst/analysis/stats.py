@@ -1,0 +1,137 @@
+"""The cohort statistics: mean with a t-based confidence interval, paired comparisons, and a
+linear regression — thin, explicit wrappers over scipy.stats that say what they used.
+
+Each result carries its n; a statistic that cannot be computed is None with a `note`.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from scipy import stats as sps
+
+
+@dataclass(frozen=True)
+class MeanCI:
+    """Mean of `n` values with its two-sided `confidence` interval from the t distribution
+    (df = n − 1). `sd` is the sample SD; `lower`/`upper`/`sd` are None when n < 2."""
+
+    n: int
+    mean: float | None
+    sd: float | None
+    lower: float | None
+    upper: float | None
+    confidence: float
+
+
+def mean_ci(values: Sequence[float], confidence: float = 0.95) -> MeanCI:
+    values = [float(v) for v in values]
+    n = len(values)
+    if n == 0:
+        return MeanCI(0, None, None, None, None, confidence)
+    mean = statistics.fmean(values)
+    if n < 2:
+        return MeanCI(n, mean, None, None, None, confidence)
+    sd = statistics.stdev(values)
+    half_width = sps.t.ppf(0.5 + confidence / 2, n - 1) * sd / math.sqrt(n)
+    return MeanCI(n, mean, sd, mean - half_width, mean + half_width, confidence)
+
+
+@dataclass(frozen=True)
+class TestResult:
+    """A test's `statistic`, two-sided `p` and the `n` pairs it used (`name` says which test:
+    for the Wilcoxon signed-rank test the statistic is the smaller rank sum, as scipy gives it)."""
+
+    __test__ = False  # not a pytest test class, whatever its name
+
+    name: str
+    statistic: float
+    p: float
+    n: int
+
+
+@dataclass(frozen=True)
+class PairedComparison:
+    """`second` − `first` over complete pairs: n, mean difference, Wilcoxon signed-rank and
+    paired t. A test that cannot run (too few pairs, all differences zero) is None, with why
+    in `notes`."""
+
+    n: int
+    mean_difference: float | None
+    wilcoxon: TestResult | None
+    paired_t: TestResult | None
+    notes: tuple[str, ...]
+
+
+def paired_comparison(first: Sequence[float], second: Sequence[float]) -> PairedComparison:
+    """Compare paired values (same order, same length); pairs with a None or NaN are dropped."""
+    if len(first) != len(second):
+        raise ValueError(f"paired samples differ in length: {len(first)} and {len(second)}")
+    pairs = [
+        (float(a), float(b))
+        for a, b in zip(first, second)
+        if a is not None and b is not None and not (math.isnan(a) or math.isnan(b))
+    ]
+    n = len(pairs)
+    notes = []
+    if n < len(first):
+        notes.append(f"{len(first) - n} incomplete pair(s) dropped")
+    if n < 2:
+        notes.append(f"{n} complete pair(s): no test")
+        return PairedComparison(n, pairs[0][1] - pairs[0][0] if pairs else None, None, None, tuple(notes))
+    a = [p[0] for p in pairs]
+    b = [p[1] for p in pairs]
+    differences = [y - x for x, y in pairs]
+    mean_difference = statistics.fmean(differences)
+    if all(d == 0 for d in differences):
+        notes.append("all differences are zero: no test")
+        return PairedComparison(n, mean_difference, None, None, tuple(notes))
+    t = sps.ttest_rel(b, a)
+    paired_t = TestResult("paired t", float(t.statistic), float(t.pvalue), n)
+    w = sps.wilcoxon(b, a)
+    wilcoxon = TestResult("Wilcoxon signed-rank", float(w.statistic), float(w.pvalue), n)
+    if any(d == 0 for d in differences):
+        notes.append("zero differences dropped by the Wilcoxon test")
+    return PairedComparison(n, mean_difference, wilcoxon, paired_t, tuple(notes))
+
+
+@dataclass(frozen=True)
+class Regression:
+    """Least-squares line y = intercept + slope·x over `n` points: R², the two-sided p of
+    slope = 0 and the slope's standard error. None fields when n < 3 or x does not vary."""
+
+    n: int
+    slope: float | None
+    intercept: float | None
+    r_squared: float | None
+    p: float | None
+    slope_stderr: float | None
+    notes: tuple[str, ...]
+
+
+def linear_regression(x: Sequence[float | None], y: Sequence[float | None]) -> Regression:
+    """Regress y on x; points with a None or NaN are dropped."""
+    if len(x) != len(y):
+        raise ValueError(f"x and y differ in length: {len(x)} and {len(y)}")
+    points = [
+        (float(a), float(b))
+        for a, b in zip(x, y)
+        if a is not None and b is not None and not (math.isnan(a) or math.isnan(b))
+    ]
+    n = len(points)
+    notes = []
+    if n < len(x):
+        notes.append(f"{len(x) - n} incomplete point(s) dropped")
+    if n < 3:
+        notes.append(f"{n} point(s): no regression")
+        return Regression(n, None, None, None, None, None, tuple(notes))
+    xs = [p[0] for p in points]
+    if len(set(xs)) < 2:
+        notes.append("x does not vary: no regression")
+        return Regression(n, None, None, None, None, None, tuple(notes))
+    fit = sps.linregress(xs, [p[1] for p in points])
+    return Regression(n, float(fit.slope), float(fit.intercept), float(fit.rvalue) ** 2, float(fit.pvalue),
+                      float(fit.stderr), tuple(notes))
