@@ -82,6 +82,53 @@ def devices(
     Console().print(table)
 
 
+@app.command()
+def run(
+    ctx: typer.Context,
+    simulate: bool = typer.Option(
+        False, "--simulate", help="Simulated devices on ptys, a virtual participant and a temporary store."
+    ),
+    seed: int = typer.Option(3, help="Seed of the simulated devices and participant (with --simulate)."),
+    thermode: str = typer.Option(None, "--thermode", metavar="PORT", help="The thermode's port (default: search)."),
+    algometer: str = typer.Option(None, "--algometer", metavar="PORT", help="The algometer's port (default: search)."),
+    examiner: str = typer.Option("", "--examiner", help="Who runs the visit (can be typed in the UI)."),
+    station: str = typer.Option("", "--station", help="This test station's name (default: the host name)."),
+) -> None:
+    """Run lab visits in the technician's terminal UI: pick the visit, check the devices, test.
+
+    Esc aborts and sends the thermode to neutral from any screen.
+    Example: qst run --simulate
+    """
+    from qst.cli_support import db_url
+    from qst.ui.launch import LaunchError, run_lab, run_simulated
+
+    try:
+        if simulate:
+            run_simulated(seed=seed, examiner=examiner)
+        else:
+            run_lab(db=db_url(ctx), thermode=thermode, algometer=algometer, examiner=examiner, station=station)
+    except LaunchError as error:
+        fail(str(error))
+
+
+# The records commands: their modules import only typer at first, like this one.
+from qst import cli_records, cli_study  # noqa: E402
+from qst.cli_support import root_options  # noqa: E402
+
+app.callback()(root_options)
+app.add_typer(cli_study.study_app, name="study")
+app.add_typer(cli_records.participant_app, name="participant")
+app.add_typer(cli_records.visit_app, name="visit")
+app.add_typer(cli_records.diary_app, name="diary")
+app.command("export")(cli_records.export)
+app.command("audit")(cli_records.audit)
+app.command("correct")(cli_records.correct)
+
+from qst import cli_report  # noqa: E402
+
+cli_report.register(app)
+
+
 def main() -> None:
     app()
 

@@ -8,7 +8,8 @@ parameters, all optional:
   polarity setting, default 1), `baud` (default 115200), `battery` (0 full - 3 low),
   `tip_cm2` (probe tip area, default 1);
 - examiner: `rate_kpa_s` (50), `wobble` (0.10), `tremor_kpa` (1.0), `release_kpa_s` (400),
-  `max_kpa` (1000), `start_s` (start a push at this time; default: only on `start_ramp`);
+  `max_kpa` (1000), `start_s` (a push scheduled for this time on the gauge's clock, as
+  `start_ramp(start_s)` does; default: pushes only on `start_ramp`);
 - participant: `threshold_kpa` (400), `reaction_s` (0.25), `threshold_sd_kpa` (0),
   `reaction_sd_s` (0).
 """

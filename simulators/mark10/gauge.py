@@ -12,25 +12,34 @@ cell reads up to 120 % of capacity and sticks there; beyond capacity is an overl
 the reply does not mark (the table has no way to) but the value shows. Peaks are tracked
 every millisecond of a push and at every request.
 
-A push runs: `start_ramp` (or the `start_s` parameter) puts the examiner's tip on; the
-participant crosses the threshold, responds `reaction_s` later, and the examiner lets go at
-the response. `true_log` keeps the true force every millisecond of a push; `pushes` keeps
-each push with its crossing and response times.
+A push runs: `start_ramp` (or the `start_s` parameter) puts the examiner's tip on, now or
+at a time to come; the participant crosses the threshold, responds `reaction_s` later, and
+the examiner lets go at the response. `true_log` keeps the true force every millisecond of a
+push; `pushes` keeps each push with its crossing and response times.
+
+Speed: a push is a closed form sampled on a fixed 1 ms grid from contact (see `course`), so
+nothing is stepped. The crossing and the cut-off are searched for by jumping over samples
+that cannot reach them, peaks are folded in only when someone reads them (or the load, tare
+or peaks change), and the true log is written out when asked for. What it all gives is what
+walking every sample would give.
 """
 
 from __future__ import annotations
 
+import bisect
 import math
 import random
 from dataclasses import dataclass
 
+from simulators.mark10.course import Course
 from simulators.mark10.display import format_reading
 from simulators.mark10.examiner import Push, VirtualExaminer
 from simulators.mark10.models import MODELS, SENSOR_LIMIT, UNIT_BY_COMMAND, UNITS, GaugeModel
 from simulators.mark10.participant import Trial, VirtualParticipant
 
 STEP_S = 0.001
-"""Physics step during a push: peaks, the true log and the threshold crossing at 1 kHz."""
+"""Physics sampling of a push: peaks, the true log and the threshold crossing at 1 kHz
+(read when a push starts)."""
 
 MAX_COMMAND_BYTES = 64
 ERROR_CODES = (b"*10", b"*11", b"*12", b"*22")
@@ -99,20 +108,27 @@ class Mark10Core:
         self.examiner = examiner or VirtualExaminer(random.Random(self.rng.random()))
         self.participant = participant or VirtualParticipant(random.Random(self.rng.random()))
         self.pushes: list[PushRecord] = []
-        self.true_log: list[TrueSample] = []
         self.static_load_n = 0.0
         self.tare_n = 0.0
-        self.peak_compression_n = 0.0
-        self.peak_tension_n = 0.0
         self.commands_seen = 0
         self._t = 0.0
-        self._pending_start_s = start_s
+        self._courses: list[Course] = []  # one per push, in order
+        self._open = 0  # index of the first course not yet let go of in public
+        self._compression_peak_n = 0.0
+        self._tension_peak_n = 0.0
+        self._peaks_through_s = 0.0  # push samples up to here are in the peaks
+        self._true_log: list[TrueSample] = []
+        self._logged_through_s = 0.0  # push samples up to here are in `_true_log`
+        self._static_changes: list[float] = []  # when the static load changed ...
+        self._static_values: list[float] = [0.0]  # ... and what it was before the first, after each
         self._line = bytearray()
         self._line_overflow = False
         self._output = bytearray()
         self._unplugged = False
         self._stalled = False
         self._storm = False
+        if start_s is not None:
+            self.start_ramp(max(start_s, self._t))
 
     # -- DeviceCore ----------------------------------------------------------------------
 
@@ -125,12 +141,12 @@ class Mark10Core:
         return self._t
 
     def advance_to(self, t_s: float) -> None:
-        if self._pending_start_s is not None and self._pending_start_s <= t_s:
-            start_s, self._pending_start_s = max(self._pending_start_s, self._t), None
-            self.start_ramp(start_s)
-        while self._t < t_s and self._pushing(self._t):
-            self._step(min(t_s, self._t + STEP_S))
-        self._t = max(self._t, t_s)
+        if not t_s > self._t:
+            return  # nothing moves; the peaks already hold the reading at `now_s`
+        self._t = t_s
+        courses = self._courses
+        while self._open < len(courses) and courses[self._open].start_s <= t_s and courses[self._open].publish(t_s):
+            self._open += 1
         self._track_peaks()
 
     def receive(self, data: bytes, t_s: float) -> None:
@@ -152,6 +168,8 @@ class Mark10Core:
                 self._line_overflow = True
 
     def take_output(self) -> bytes:
+        if not self._output:
+            return b""
         out = bytes(self._output)
         self._output.clear()
         return out
@@ -165,19 +183,28 @@ class Mark10Core:
         """Put a static load on the cell from now (or `t_s`): N, compression positive."""
         if t_s is not None:
             self.advance_to(t_s)
+        self._fold_peaks()
         self.static_load_n = float(force_n)
+        self._static_changes.append(self._t)
+        self._static_values.append(self.static_load_n)
         self._track_peaks()
 
     def start_ramp(self, t_s: float | None = None) -> PushRecord:
-        """The examiner puts the tip on at `t_s` (default: now) and starts pushing."""
-        start_s = self._t if t_s is None else t_s
+        """The examiner puts the tip on at `t_s` (default: now) and starts pushing.
+
+        A `t_s` to come schedules the push (as the `start_s` parameter does): the gauge's
+        clock stays where it is and the push begins when the clock gets there. Refused
+        (`ValueError`) for a time in the past, or while the examiner would still be pushing
+        at `t_s` (a push already scheduled counts as pushing).
+        """
+        start_s = self._t if t_s is None else float(t_s)
         if start_s < self._t:
             raise ValueError(f"cannot start a ramp in the past ({start_s} s < {self._t} s)")
-        self.advance_to(start_s)
-        if self.pushes and self._pushing(start_s):
+        if self._courses and not self._courses[-1].ended_by(start_s):
             raise ValueError("the examiner is still pushing")
         record = PushRecord(self.examiner.push(start_s), self.participant.next_trial())
         self.pushes.append(record)
+        self._courses.append(Course(record, STEP_S))
         return record
 
     @property
@@ -204,6 +231,34 @@ class Mark10Core:
     def resolution_n(self) -> float:
         """The display step of the current unit, in N."""
         return self.model.step_n(self.unit)
+
+    @property
+    def true_log(self) -> list[TrueSample]:
+        """The true load at every physics sample of every push so far (1 kHz), in order."""
+        after_s, upto_s = self._logged_through_s, self._t
+        if upto_s > after_s:
+            tip = self.tip_cm2
+            for course in self._courses:
+                if course.start_s >= upto_s:
+                    break
+                if course.last_sample_s <= after_s:
+                    continue
+                for t, kpa in course.samples(after_s, upto_s):
+                    self._true_log.append(TrueSample(t, self._static_at(t) + kpa * tip / 10.0, kpa))
+            self._logged_through_s = upto_s
+        return self._true_log
+
+    @property
+    def peak_compression_n(self) -> float:
+        """The highest compression since the peaks were cleared, N (as measured, before polarity)."""
+        self._fold_peaks()
+        return self._compression_peak_n
+
+    @property
+    def peak_tension_n(self) -> float:
+        """The highest tension since the peaks were cleared, N (positive)."""
+        self._fold_peaks()
+        return self._tension_peak_n
 
     # -- faults ----------------------------------------------------------------------------
 
@@ -324,13 +379,49 @@ class Mark10Core:
 
     def _track_peaks(self) -> None:
         measured = self._measured_n(self._t)
-        self.peak_compression_n = max(self.peak_compression_n, measured)
-        self.peak_tension_n = max(self.peak_tension_n, -measured)
+        if measured > self._compression_peak_n:
+            self._compression_peak_n = measured
+        if -measured > self._tension_peak_n:
+            self._tension_peak_n = -measured
 
     def _clear_peaks(self) -> None:
-        self.peak_compression_n = 0.0
-        self.peak_tension_n = 0.0
+        self._compression_peak_n = 0.0
+        self._tension_peak_n = 0.0
+        self._peaks_through_s = self._t  # the samples so far no longer count
         self._track_peaks()
+
+    def _fold_peaks(self) -> None:
+        """Bring the peaks up to date with the push samples since they were last folded in,
+        under the current static load and tare (which is why this runs before they change)."""
+        after_s, upto_s = self._peaks_through_s, self._t
+        if not upto_s > after_s:
+            return
+        self._peaks_through_s = upto_s
+        limit = SENSOR_LIMIT * self.model.capacity_n
+        static, tare, tip = self.static_load_n, self.tare_n, self.tip_cm2
+        for course in self._courses:
+            if course.start_s >= upto_s:
+                break
+            if course.last_sample_s <= after_s:
+                continue
+            # The push adds a force >= 0, so no sample reads below `static - tare`: the lowest
+            # sample matters only if the tension peak is not already beyond that.
+            want_lowest = self._tension_peak_n < -min(limit, max(-limit, static + 0.0 - tare))
+            highest, lowest = course.extremes(after_s, upto_s, want_lowest)
+            # Load, tare and the sensor limit are monotone: the highest (lowest) pressure
+            # gives the highest (lowest) reading, computed as at the sample itself.
+            if highest > -math.inf:
+                measured = min(limit, max(-limit, static + highest * tip / 10.0 - tare))
+                self._compression_peak_n = max(self._compression_peak_n, measured)
+                self._tension_peak_n = max(self._tension_peak_n, -measured)
+            if lowest < math.inf:
+                measured = min(limit, max(-limit, static + lowest * tip / 10.0 - tare))
+                self._compression_peak_n = max(self._compression_peak_n, measured)
+                self._tension_peak_n = max(self._tension_peak_n, -measured)
+
+    def _static_at(self, t_s: float) -> float:
+        """The static load on the cell at `t_s` (a change at `t_s` applies after it)."""
+        return self._static_values[bisect.bisect_left(self._static_changes, t_s)]
 
     def _record_at(self, t_s: float) -> PushRecord | None:
         for record in reversed(self.pushes):
@@ -341,38 +432,6 @@ class Mark10Core:
     def _push_force_n(self, t_s: float) -> float:
         record = self._record_at(t_s)
         return record.push.pressure_kpa(t_s) * self.tip_cm2 / 10.0 if record else 0.0
-
-    def _pushing(self, t_s: float) -> bool:
-        return bool(self.pushes) and t_s < self.pushes[-1].push.end_s
-
-    def _step(self, t_s: float) -> None:
-        """Move a push on to `t_s` (at most one physics step ahead)."""
-        record = self.pushes[-1]
-        push = record.push
-        if record.response_s is not None and push.release_s is None and record.response_s <= t_s:
-            t_s = max(record.response_s, self._t)  # let go exactly at the response
-            push.release(t_s)
-        pressure = push.pressure_kpa(t_s)
-        if push.release_s is None and record.trial is not None and record.crossing_s is None:
-            if pressure >= record.trial.threshold_kpa:
-                record.crossing_s = self._crossing(push, self._t, t_s, record.trial.threshold_kpa)
-                record.response_s = record.crossing_s + record.trial.reaction_s
-        if push.release_s is None and pressure >= self.examiner.max_kpa:
-            record.cut_off = True
-            push.release(t_s)
-        self._t = t_s
-        self.true_log.append(TrueSample(t_s, self._load_n(t_s), pressure))
-        self._track_peaks()
-
-    @staticmethod
-    def _crossing(push: Push, low_s: float, high_s: float, threshold_kpa: float) -> float:
-        for _ in range(40):
-            mid_s = (low_s + high_s) / 2
-            if push.pressure_kpa(mid_s) >= threshold_kpa:
-                high_s = mid_s
-            else:
-                low_s = mid_s
-        return high_s
 
 
 def _truthy(value: object) -> bool:

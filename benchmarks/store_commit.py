@@ -1,0 +1,117 @@
+"""Committing one trial to the records store: a thermal trial with 2,000 samples.
+
+The trial is five documents, each committed in its own transaction through `Store.sink`, as a
+visit commits them: RunStart, a `stimulus` event, one `samples` event of 2,000 rows of the
+thermode's trace (t_s, neutral and five zones, °C), a `response` event, RunStop. Prints the
+median and p90 wall time of the whole trial (ms) and of the samples document alone, on SQLite
+(a temporary file: WAL, synchronous=FULL, so each commit waits for the disk) and on PostgreSQL
+when `--postgres URL` or `$QST_TEST_POSTGRES_URL` names a reachable server (each run in a
+schema of its own, dropped afterwards).
+
+    python benchmarks/store_commit.py [--trials 50] [--postgres postgresql+psycopg://...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from protocols.records import Event, ExitStatus, RunStart, RunStop, TrialResult, wall_time
+from qst.store import Store, StoreError
+
+SAMPLES = 2000
+COLUMNS = ["t_s", "neutral_c", "zone1_c", "zone2_c", "zone3_c", "zone4_c", "zone5_c"]
+
+
+def trial_documents(rng: random.Random) -> list:
+    run_id = uuid.uuid4().hex
+    rows = []
+    for index in range(SAMPLES):
+        t_s = index * 0.01
+        temperature_c = 32.0 + min(t_s, 13.0)
+        rows.append([t_s, 32.0] + [round(temperature_c + rng.gauss(0, 0.05), 2) for _ in range(5)])
+    return [
+        RunStart(run_id, 0.0, wall_time(), "HPT", "volar-forearm-left", 1, {"baseline_c": 32.0, "rate_c_per_s": 1.0,
+                 "cutoff_c": 50.0, "unit": "°C"}, {"thermode": {"name": "TCS", "probe_id": "T11-0042"}}, "bench"),
+        Event(run_id, 0.0, "stimulus", {"target_c": 50.0, "ramp_c_per_s": 1.0}),
+        Event(run_id, 20.0, "samples", {"columns": COLUMNS, "rows": rows}),
+        Event(run_id, 13.2, "response", {"by": "thermode_button", "t_s": 13.2, "temperature_c": 45.2}),
+        RunStop(run_id, 20.0, wall_time(), ExitStatus.COMPLETED, "completed", TrialResult(45.2, "°C", response_t_s=13.2)),
+    ]
+
+
+def measure(store: Store, trials: int) -> tuple[list[float], list[float]]:
+    store.add_study("bench", "name = 'bench'")
+    store.add_participant("bench", "B01", {})
+    planned = [("HPT", "volar-forearm-left", 1)]
+    rng = random.Random(1)
+    whole_ms, samples_ms = [], []
+    for number in range(1, trials + 1):
+        sink = store.sink(store.open_visit("bench", "B01", number, "A", "bench", planned, examiner="bench"))
+        documents = trial_documents(rng)
+        started = time.perf_counter()
+        for document in documents:
+            before = time.perf_counter()
+            sink(document)
+            if isinstance(document, Event) and document.kind == "samples":
+                samples_ms.append((time.perf_counter() - before) * 1e3)
+        whole_ms.append((time.perf_counter() - started) * 1e3)
+    return whole_ms, samples_ms
+
+
+def report(label: str, whole_ms: list[float], samples_ms: list[float]) -> None:
+    def p90(values):
+        return sorted(values)[int(0.9 * (len(values) - 1))]
+
+    print(
+        f"{label}: one trial (5 commits, {SAMPLES} samples) median {statistics.median(whole_ms):.1f} ms, "
+        f"p90 {p90(whole_ms):.1f} ms; the samples document alone median {statistics.median(samples_ms):.1f} ms, "
+        f"p90 {p90(samples_ms):.1f} ms ({len(whole_ms)} trials)"
+    )
+
+
+def postgres(url: str, trials: int) -> None:
+    import sqlalchemy as sa
+
+    schema = f"bench_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    try:
+        with admin.begin() as connection:
+            connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    except Exception as error:
+        print(f"PostgreSQL: not reachable at {url.split('@')[-1]}: {' '.join(str(error).split())[:160]}")
+        return
+    separator = "&" if "?" in url else "?"
+    try:
+        with Store.open(f"{url}{separator}options=-csearch_path%3D{schema}") as store:
+            report("PostgreSQL", *measure(store, trials))
+    except StoreError as error:
+        print(f"PostgreSQL: {error}")
+    finally:
+        with admin.begin() as connection:
+            connection.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+        admin.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--trials", type=int, default=50)
+    parser.add_argument("--postgres", default=os.environ.get("QST_TEST_POSTGRES_URL", ""))
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        with Store.open(Path(folder) / "bench.sqlite3") as store:
+            report("SQLite", *measure(store, args.trials))
+    if args.postgres:
+        postgres(args.postgres, args.trials)
+    else:
+        print("PostgreSQL: skipped (give --postgres URL or set QST_TEST_POSTGRES_URL)")
+
+
+if __name__ == "__main__":
+    main()
