@@ -124,6 +124,10 @@ app.command("export")(cli_records.export)
 app.command("audit")(cli_records.audit)
 app.command("correct")(cli_records.correct)
 
+from qst import cli_report  # noqa: E402
+
+cli_report.register(app)
+
 
 def main() -> None:
     app()

@@ -1,0 +1,225 @@
+"""Reports from the records store: a visit, a participant's course, the study.
+
+The store and the study definition are adapted to the analysis inputs here: tidy rows →
+`Trial.from_row` (each visit dated on the participant's time axis), the store's diary
+(symptom "overall") → `DiaryEntry`, enrolled participants → `Participant` (labs as
+value and unit), the study's phases → `PhasePlan` with `Study.phase_days()`, and the outcome
+settings from the phases' treatments (`phase_roles`). Blinded by default: every report says
+which it is, and a blinded one shows phases by code only.
+
+A visit is dated by the day it was opened when that day falls within the visit's window
+(planned day ± window_days after enrolment); otherwise (a simulated visit, a backfilled one)
+by its planned day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+
+from qst import analysis as qa
+from qst.study import Study, load_study
+
+NONE, PLACEBO, DRUG = "none", "placebo", "drug"
+OVERALL = "overall"
+
+
+def phase_roles(study: Study) -> dict[str, str]:
+    """Each phase's role by code: "none" (treatment "none"), "placebo" (a treatment naming
+    placebo) or "drug" (any other)."""
+    roles = {}
+    for phase in study.phases:
+        treatment = phase.treatment.strip().lower()
+        roles[phase.code] = NONE if treatment in ("none", "") else PLACEBO if "placebo" in treatment else DRUG
+    return roles
+
+
+class ReportError(ValueError):
+    """A report that cannot be made; one line."""
+
+
+def outcome_settings(study: Study) -> qa.OutcomeSettings:
+    """Baseline = the first phase without treatment, placebo and drug = the first of each."""
+    roles = phase_roles(study)
+    first = {}
+    for code, role in roles.items():
+        first.setdefault(role, code)
+    missing = [role for role in (NONE, PLACEBO, DRUG) if role not in first]
+    if missing:
+        raise ReportError(f"study {study.name} has no {' or '.join(missing)} phase: no drug vs placebo outcome")
+    return qa.OutcomeSettings(baseline_phase=first[NONE], placebo_phase=first[PLACEBO], drug_phase=first[DRUG])
+
+
+def phase_plan(study: Study) -> qa.PhasePlan:
+    return qa.PhasePlan(tuple(qa.Phase(p.code, p.name, p.treatment, first, last)
+                              for p, first, last in study.phase_days()))
+
+
+@dataclass(frozen=True)
+class StudyData:
+    """A study's records as the analysis takes them."""
+
+    name: str
+    study: Study
+    plan: qa.PhasePlan
+    settings: qa.OutcomeSettings
+    participants: tuple[qa.Participant, ...]
+    trials: tuple[qa.Trial, ...]
+    diary: tuple[qa.DiaryEntry, ...]
+
+    def participant(self, code: str) -> qa.Participant:
+        for p in self.participants:
+            if p.code == code:
+                return p
+        raise ReportError(f"study {self.name} has no participant {code!r}")
+
+    def course(self, code: str, unblind: bool) -> qa.ParticipantCourse:
+        p = self.participant(code)
+        return qa.participant_course(p, [t for t in self.trials if t.participant == code],
+                                     [d for d in self.diary if d.participant == code], self.plan, self.settings,
+                                     study=self.name, unblind=unblind)
+
+    def cohort(self, unblind: bool) -> qa.CohortReport:
+        return qa.cohort_report(self.participants, self.trials, self.diary, self.plan, self.settings,
+                                study=self.name, unblind=unblind)
+
+
+def _visit_date(visit: dict, enrolled_on: dt.date, study: Study) -> dt.date:
+    planned = enrolled_on + dt.timedelta(days=study.visit(visit["number"]).day)
+    opened = visit.get("opened_utc")
+    if opened:
+        try:
+            day = dt.date.fromisoformat(str(opened)[:10])
+        except ValueError:
+            return planned
+        if abs((day - planned).days) <= study.visits.window_days:
+            return day
+    return planned
+
+
+def load(store, name: str) -> StudyData:
+    """The study `name` from `store`, ready for the analysis."""
+    from qst.participants import Participant as Enrolled
+
+    study = load_study(store.study_text(name), source=f"study {name} (as stored)")
+    participants = []
+    for record in store.participants(name):
+        p = Enrolled.from_record(record)
+        participants.append(qa.Participant(p.code, p.sex, p.birth_year, p.enrolled_on,
+                                           {lab: (v.value, v.unit) for lab, v in p.labs.items()}))
+    enrolled = {p.code: p.enrolled_on for p in participants}
+    dates = {(v["participant"], v["number"]): _visit_date(v, enrolled[v["participant"]], study)
+             for v in store.visits(name)}
+    trials = []
+    for row in store.trials(name):
+        if row.get("excluded"):
+            continue
+        row = dict(row, visit_date=dates.get((row["participant"], int(row["visit"]))))
+        trials.append(qa.Trial.from_row(row))
+    diary = tuple(qa.DiaryEntry(e["participant"], e["day"], float(e["rating"]))
+                  for e in store.diary(name) if e.get("symptom", OVERALL) == OVERALL)
+    return StudyData(name, study, phase_plan(study), outcome_settings(study), tuple(participants), tuple(trials), diary)
+
+
+# -- rendering ---------------------------------------------------------------------------------
+
+
+def _n(value: float | None, digits: int = 1) -> str:
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+def _banner(blinding: qa.Blinding) -> Panel:
+    style = "bold red" if blinding.unblinded else "bold green"
+    return Panel(blinding.statement, style=style, expand=False)
+
+
+def visit_report(data: StudyData, code: str, number: int, *, unblind: bool = False) -> Group:
+    """One visit: each test and site's trials, value, z-score (where a reference row fits), flags."""
+    p = data.participant(code)
+    blinding = qa.Blinding.of(unblind)
+    mine = [t for t in data.trials if t.participant == code and t.visit == number]
+    if not mine:
+        raise ReportError(f"participant {code} has no trials at visit {number} in study {data.name}")
+    summaries = qa.summarize_visits(mine, data.plan, unblind=unblind)
+    zs = qa.visit_zscores(summaries, p)
+    first = summaries[0]
+    title = (f"{data.name} — {code}, visit {number}, phase {first.phase_label}"
+             + (f", {first.visit_date.isoformat()}" if first.visit_date else ""))
+    table = Table(title=title)
+    for column in ("test", "site", "trials", "value", "unit", "z", "reference", "flags"):
+        table.add_column(column, justify="right" if column in ("value", "z") else "left")
+    for s, z in zip(summaries, zs):
+        trials = ", ".join(f"{v:.1f}" for v in s.values) + (f" (+{s.censored} censored)" if s.censored else "")
+        reference = z.row.describe() if z.row is not None and z.z is not None else (z.reason or "")
+        table.add_row(s.test, s.site, trials, _n(s.value), s.unit, _n(z.z, 2), reference, ", ".join(s.flags))
+    return Group(_banner(blinding), table)
+
+
+def participant_report(data: StudyData, code: str, *, unblind: bool = False) -> Group:
+    """A participant's course: per measure a row per visit with sparklines, then the diary and outcome."""
+    course = data.course(code, unblind)
+    p = course.participant
+    visits = sorted({v.visit for v in course.visits})
+    table = Table(title=f"{data.name} — {code}: lab measures by visit")
+    table.add_column("test / site")
+    table.add_column("unit")
+    table.add_column("course")
+    for number in visits:
+        phase = next(v.phase_code for v in course.visits if v.visit == number)
+        table.add_column(f"v{number} {phase}", justify="right")
+    zs = {}
+    for s, z in zip(course.visits, qa.visit_zscores(course.visits, p)):
+        zs[(s.test, s.site, s.visit)] = (s.value, z.z)
+    for test, site in course.measures:
+        values = [zs.get((test, site, n), (None, None)) for n in visits]
+        unit = next(v.unit for v in course.visits if (v.test, v.site) == (test, site))
+        cells = [_n(v) + (f" ({z:+.1f})" if z is not None else "") for v, z in values]
+        table.add_row(f"{test} {site}", unit, qa.sparkline([v for v, _ in values]), *cells)
+    from qst.analysis.report_text import course_text
+
+    text = course_text(course)
+    return Group(_banner(course.blinding), table, "values (z-score vs reference where a row fits)", text)
+
+
+def study_report(data: StudyData, *, unblind: bool = False) -> tuple[qa.CohortReport, Group]:
+    from qst.analysis.report_text import cohort_text
+
+    report = data.cohort(unblind)
+    table = Table(title=f"{data.name} — participants")
+    headers = list(report.table()[0]) if report.rows else []
+    for header in headers:
+        table.add_column(header)
+    table.add_column("diary")
+    for row, course in zip(report.table(), report.courses):
+        cells = [_n(v) if isinstance(v, float) else ("—" if v is None else str(v)) for v in row.values()]
+        table.add_row(*cells, qa.sparkline([d.rating for d in course.diary], low=0, high=100))
+    return report, Group(_banner(report.blinding), table, cohort_text(report))
+
+
+@dataclass(frozen=True)
+class WrittenReport:
+    pdf: Path
+    pngs: list[Path]
+    pages: int
+    participant_pages: int
+    cohort_pages: int
+
+
+def write_study_files(report: qa.CohortReport, out: str | Path) -> WrittenReport:
+    """PNGs and the multi-page PDF, named with the blinding, into `out`."""
+    from qst.analysis.plots import write_pngs, write_report_pdf
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    pngs = write_pngs(report, out)
+    pages = write_report_pdf(report, out / f"report-{report.study}.{report.blinding.value}.pdf")
+    return WrittenReport(pages.path, pngs, pages.total, pages.participants, pages.cohort)
+
+
+def print_to(console: Console | None, renderable) -> None:
+    (console or Console()).print(renderable)

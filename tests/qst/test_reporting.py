@@ -1,0 +1,94 @@
+"""`qst report visit|participant|study` and `qst simulate-study` through typer's CliRunner,
+on a small synthetic study (the short study of `test_simulation`, HPT only, 2 participants)."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from qst.cli import app
+from qst.simulation import simulate_study
+from qst.store import Store
+from qst.study import load_study, shipped_study_text
+from tests.qst.test_simulation import short_study_text
+
+STUDY = "fibromyalgia-ldn"
+TREATMENT_WORDS = ("placebo", "naltrexone", "washout", "drug")
+"""The shipped study's treatments and the phase names that tell them ("baseline" is left out:
+the outcome's own words use it, e.g. "baseline rating")."""
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("report") / "study.sqlite3"
+    with Store.open(path) as store:
+        simulate_study(store, 2, seed=3, study_text=short_study_text(), tests=("HPT",), workers=2)
+    return path
+
+
+def invoke(*args):
+    return CliRunner().invoke(app, [str(a) for a in args], terminal_width=240)
+
+
+def blinded(output: str) -> bool:
+    return not any(word in output.lower() for word in TREATMENT_WORDS)
+
+
+def test_treatment_words_are_the_studys():
+    study = load_study(shipped_study_text())
+    for phase in study.phases:
+        if phase.treatment != "none":
+            assert any(word in phase.treatment.lower() for word in TREATMENT_WORDS)
+        assert phase.name in TREATMENT_WORDS + ("baseline",)
+
+
+def test_visit_report_is_blinded_with_z_scores_where_a_row_fits(db):
+    result = invoke("--db", db, "report", "visit", "--study", STUDY, "--participant", "FM01", "--visit", "4")
+    assert result.exit_code == 0, result.output
+    assert "BLINDED" in result.output
+    assert "HPT" in result.output and "phase C" in result.output
+    assert blinded(result.output)
+
+
+def test_participant_report_shows_the_course_blinded_or_not(db):
+    result = invoke("report", "participant", "--study", STUDY, "-p", "FM02", "--db", db)
+    assert result.exit_code == 0, result.output
+    assert "BLINDED" in result.output and blinded(result.output)
+    assert "v5 D" in result.output and "diary" in result.output
+    assert any(ch in result.output for ch in "▁▂▃▄▅▆▇█")
+    opened = invoke("report", "participant", "--study", STUDY, "-p", "FM02", "--db", db, "--unblind")
+    assert opened.exit_code == 0, opened.output
+    assert "UNBLINDED" in opened.output and "naltrexone" in opened.output
+
+
+def test_study_report_writes_pngs_and_a_pdf_with_a_page_per_participant(db, tmp_path):
+    out = tmp_path / "report"
+    result = invoke("--db", db, "report", "study", "--study", STUDY, "--out", out)
+    assert result.exit_code == 0, result.output
+    assert "BLINDED" in result.output and blinded(result.output)
+    pdf = out / f"report-{STUDY}.blinded.pdf"
+    assert pdf.read_bytes().startswith(b"%PDF")
+    assert " 2 participant)" in result.output.replace("\n", " ")
+    pages = pdf.read_bytes().count(b"/Type /Page\n") + pdf.read_bytes().count(b"/Type /Page ")
+    assert pages >= 1 + 2 + 2  # cover, cohort pages, one per participant
+    pngs = sorted(p.name for p in out.glob("*.png"))
+    assert "course-FM01.blinded.png" in pngs and "course-FM02.blinded.png" in pngs
+    assert any(name.startswith("cohort-") for name in pngs)
+    assert all(".blinded." in name for name in pngs)
+    assert not any(word.encode() in pdf.read_bytes().lower() for word in ("placebo", "naltrexone"))
+
+
+def test_unknown_names_are_one_line_errors(db):
+    for args in (("report", "study", "--study", "nope"),
+                 ("report", "participant", "--study", STUDY, "-p", "FM09"),
+                 ("report", "visit", "--study", STUDY, "-p", "FM01", "--visit", "99")):
+        result = invoke("--db", db, *args)
+        assert result.exit_code == 2, result.output
+        assert result.output.strip().count("\n") == 0 and result.output.startswith("qst: error:")
+
+
+def test_simulate_study_refuses_a_store_with_the_study_and_a_bad_size(db, tmp_path):
+    result = invoke("simulate-study", "2", "--db", db, "--out", tmp_path / "o")
+    assert result.exit_code == 2 and "already holds a study" in result.output
+    result = invoke("simulate-study", "0", "--out", tmp_path / "o")
+    assert result.exit_code == 2 and "1 to 99" in result.output
