@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from drivers.tcs2.driver import Stimulus, TemperatureSample
+from drivers.errors import DeviceReportedError
 from protocols.errors import MissingDeviceError
 from protocols.records import TrialResult
 from protocols.runner import TrialContext
@@ -29,6 +30,10 @@ def probe_c(sample: TemperatureSample) -> float | None:
     """The probe's temperature: the mean of the zones that read one (°C)."""
     readings = [zone_c for zone_c in sample.zones_c if zone_c is not None]
     return sum(readings) / len(readings) if readings else None
+
+
+class RampEndedEarlyError(DeviceReportedError):
+    """The device ended a ramp before the cut-off with no response (a device fault)."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,7 @@ def settle_at_baseline(ctx: TrialContext, thermode, baseline_c: float) -> None:
     `SETTLED_FOR_S` without a break (up to `SETTLE_LIMIT_S`)."""
     if abs(thermode.neutral_c - baseline_c) > 1e-6:
         thermode.set_neutral(baseline_c)
+    thermode.temperatures()  # a thermode that does not answer fails here, not 30 s later
     start_s = ctx.clock.now()
     settled_since_s: float | None = None
     while ctx.clock.now() - start_s < SETTLE_LIMIT_S:
@@ -91,6 +97,9 @@ def ramp_until_response(
         if keys is None:
             raise MissingDeviceError("this test needs a response key, and none is connected")
         keys.arm()
+    # A zone or the neutral element in error would stimulate wrongly or not at all, and its
+    # reading would count in the mean: ask before each ramp (and after: see below).
+    thermode.check_errors()
     was_streaming = getattr(thermode, "streaming", True)
     if by_button and was_streaming:
         thermode.set_streaming(False)  # polled: temperatures and buttons in one reply
@@ -155,8 +164,30 @@ def ramp_until_response(
     finally:
         if by_button and was_streaming:
             thermode.set_streaming(True)
+    thermode.check_errors()
     censored = response_t_s is None
+    if censored:
+        _check_reached_cutoff(trace, baseline_c, cutoff_c)
     return RampOutcome(start_t_s, response_t_s, reading_c, censored, response)
+
+
+REACHED_CUTOFF_C = 1.0
+"""A ramp without a response must have come this close to its cut-off to count as censored."""
+
+
+def _check_reached_cutoff(trace: list[TemperatureSample], baseline_c: float, cutoff_c: float) -> None:
+    """A ramp with no response is censored only if it got to the cut-off; one that turned back
+    early (the device refused or ended it) measured nothing and must not pass as censored."""
+    readings = [reading for reading in map(probe_c, trace) if reading is not None]
+    direction = 1.0 if cutoff_c > baseline_c else -1.0
+    furthest_c = max((direction * (reading - baseline_c) for reading in readings), default=0.0)
+    wanted_c = abs(cutoff_c - baseline_c)
+    if furthest_c < wanted_c - REACHED_CUTOFF_C:
+        reached_c = baseline_c + direction * furthest_c
+        raise RampEndedEarlyError(
+            f"the thermode turned back at {reached_c:.1f} °C, short of the {cutoff_c:g} °C cut-off, "
+            "with no response: nothing was measured"
+        )
 
 
 class ThermalLimits:
