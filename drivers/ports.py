@@ -66,9 +66,12 @@ class Port:
         try:
             if self._serial.timeout != timeout_s:  # on POSIX each change is a tcsetattr
                 self._serial.timeout = timeout_s
-            data = self._serial.read(1)
-            if data and size > 1:
-                more = self._serial.in_waiting
+            waiting = self._serial.in_waiting
+            if waiting:  # the usual case in a poll loop: the reply is already here
+                data = self._serial.read(min(size, waiting))
+            else:
+                data = self._serial.read(1)
+                more = self._serial.in_waiting if data and size > 1 else 0
                 if more:
                     data += self._serial.read(min(size - 1, more))
         except (serial.SerialException, OSError) as error:
