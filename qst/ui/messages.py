@@ -1,0 +1,93 @@
+"""What the visit's worker thread tells the screen. Posting a message is thread-safe; the
+screen handles them in order on its own thread."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual.message import Message
+
+from protocols.records import Document, RunStop
+
+if TYPE_CHECKING:
+    from qst.ui.bridge import PromptRequest
+
+
+class PromptRequested(Message):
+    """The procedure asks the technician something; its thread waits for the answer."""
+
+    def __init__(self, request: "PromptRequest"):
+        super().__init__()
+        self.request = request
+
+
+class PromptWithdrawn(Message):
+    """A question no longer waits for an answer (timed out, or the run was aborted)."""
+
+    def __init__(self, request: "PromptRequest"):
+        super().__init__()
+        self.request = request
+
+
+class Instruction(Message):
+    """Text for the technician to read aloud."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.text = text
+
+
+class Notice(Message):
+    """Something the technician should know; no answer needed."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.text = text
+
+
+class LiveChanged(Message):
+    """New live readings are waiting in the `LiveFeed` (one message for many readings)."""
+
+
+class Recorded(Message):
+    """A document was written to the visit's records."""
+
+    def __init__(self, document: Document):
+        super().__init__()
+        self.document = document
+
+
+class VisitOpened(Message):
+    def __init__(self, visit_id: str, start_at: int):
+        super().__init__()
+        self.visit_id = visit_id
+        self.start_at = start_at
+
+
+class RunEnded(Message):
+    """The run is over: `stops` of this session; `error` if it ended in an exception
+    (`aborted` when the examiner aborted between trials)."""
+
+    def __init__(self, stops: list[RunStop], error: BaseException | None = None, aborted: bool = False):
+        super().__init__()
+        self.stops = stops
+        self.error = error
+        self.aborted = aborted
+
+
+class AbortSent(Message):
+    """The abort has gone to the thermode (or there was none to send it to)."""
+
+    def __init__(self, error: str = ""):
+        super().__init__()
+        self.error = error
+
+
+class WorkDone(Message):
+    """A blocking job of a screen finished in its worker: `result` or `error`."""
+
+    def __init__(self, job: str, result: Any = None, error: BaseException | None = None):
+        super().__init__()
+        self.job = job
+        self.result = result
+        self.error = error
