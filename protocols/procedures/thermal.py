@@ -23,6 +23,8 @@ from protocols.settings import LimenSettings, ThermalLimitsSettings
 SETTLE_TOLERANCE_C = 0.3
 SETTLE_LIMIT_S = 30.0
 SETTLED_FOR_S = 1.0
+QUIET_LIMIT_S = 2.5
+"""The idle stream comes once a second; silence longer than this is worth a question."""
 TRACE_COLUMNS = ("t_s", "neutral_c", "zone1_c", "zone2_c", "zone3_c", "zone4_c", "zone5_c")
 
 
@@ -64,7 +66,11 @@ def settle_at_baseline(ctx: TrialContext, thermode, baseline_c: float) -> None:
     settled_since_s: float | None = None
     while ctx.clock.now() - start_s < SETTLE_LIMIT_S:
         ctx.check_abort()
-        for sample in thermode.samples(0.1):
+        batch = thermode.samples(0.1)
+        latest = thermode.latest
+        if not batch and (latest is None or ctx.clock.now() - latest.t_s > QUIET_LIMIT_S):
+            thermode.temperatures()  # silent for longer than the idle stream allows: ask
+        for sample in batch:
             reading = probe_c(sample)
             home = reading is not None and abs(reading - baseline_c) <= SETTLE_TOLERANCE_C
             if not home or thermode.stimulating:
