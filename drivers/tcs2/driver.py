@@ -401,7 +401,11 @@ class Tcs2:
                 wait_s = min(remaining, self.poll_interval_s if (stimulating or not self.streaming) else remaining)
                 if stimulating:
                     wait_s = min(wait_s, max(0.001, self.watchdog_s / 4))
-                self._pump(wait_s)
+                if self.streaming:
+                    self._pump(wait_s)
+                else:
+                    # Muted, nothing comes unasked: wait, and the next poll reads what did come.
+                    self.clock.sleep(wait_s)
             return self._readings_since(seen_before)
 
     def _readings_since(self, seen_before: int) -> list[TemperatureSample]:
