@@ -9,14 +9,12 @@ The shipped batteries live in `protocols/batteries/` as package data.
 from __future__ import annotations
 
 import os
-import re
-import tomllib
 from importlib import resources
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from protocols.battery_lines import line_of
+from protocols.battery_lines import line_of, load_toml
 from protocols.battery_model import DFNS_ORDER, Battery, Limits, TestEntry, path_text, reason_for
 
 __all__ = [
@@ -30,7 +28,6 @@ __all__ = [
     "shipped_names",
 ]
 
-_TOML_POSITION = re.compile(r"\s*\(at (?:line (\d+), column \d+|end of document)\)$")
 
 
 class BatteryError(ValueError):
@@ -86,19 +83,9 @@ def _decode(data: bytes, source: str) -> str:
 
 
 def _parse(text: str, source: str) -> Battery:
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        message = str(error)
-        position = _TOML_POSITION.search(message)
-        if position is None:
-            line = 1
-        else:
-            line = int(position.group(1)) if position.group(1) else text.rstrip().count("\n") + 1
-            message = message[: position.start()]
-        raise BatteryError(source, line, f"invalid TOML: {message}") from None
-    except RecursionError:
-        raise BatteryError(source, 1, "invalid TOML: nested too deeply") from None
+    data, line, reason = load_toml(text)
+    if data is None:
+        raise BatteryError(source, line, reason)
     try:
         return Battery.model_validate(data)
     except ValidationError as error:

@@ -9,6 +9,7 @@ enclosing table's header and then to line 1.
 from __future__ import annotations
 
 import re
+import tomllib
 
 _HEADER = re.compile(r"\s*(\[\[?)\s*([A-Za-z0-9_.\- ]+?)\s*\]\]?\s*(?:#.*)?$")
 _KEY = re.compile(r"""\s*("(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)\s*[.=]""")
@@ -60,3 +61,21 @@ def line_of(text: str, loc: tuple) -> int:
         if loc[:end] in found:
             return found[loc[:end]]
     return 1
+
+
+_TOML_POSITION = re.compile(r"\s*\(at (?:line (\d+), column \d+|end of document)\)$")
+
+
+def load_toml(text: str) -> tuple[dict | None, int, str]:
+    """Parse TOML text: `(data, 0, "")`, or `(None, line, reason)` with the line tomllib blames."""
+    try:
+        return tomllib.loads(text), 0, ""
+    except tomllib.TOMLDecodeError as error:
+        message = str(error)
+        position = _TOML_POSITION.search(message)
+        if position is None:
+            return None, 1, f"invalid TOML: {message}"
+        line = int(position.group(1)) if position.group(1) else text.rstrip().count("\n") + 1
+        return None, line, f"invalid TOML: {message[: position.start()]}"
+    except RecursionError:
+        return None, 1, "invalid TOML: nested too deeply"

@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
@@ -28,7 +27,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, field_validator, model_validator
 
 from protocols.battery import shipped_names as shipped_battery_names
-from protocols.battery_lines import line_of
+from protocols.battery_lines import line_of, load_toml
 from protocols.battery_model import Slug, path_text, problem, reason_for
 
 __all__ = [
@@ -46,7 +45,6 @@ __all__ = [
 STARTER = "fibromyalgia-ldn"
 """The shipped study `qst study init` copies."""
 
-_TOML_POSITION = re.compile(r"\s*\(at (?:line (\d+), column \d+|end of document)\)$")
 _PHASE_CODE = re.compile(r"[A-Z][A-Z0-9]{0,3}")
 VIEW_ITEMS = ("visit", "phase_code")
 """What `participant_sees` may list; a phase's name and treatment are not among them."""
@@ -321,19 +319,9 @@ def shipped_study_text(name: str = STARTER) -> str:
 
 
 def _parse(text: str, source: str) -> Study:
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        message = str(error)
-        position = _TOML_POSITION.search(message)
-        if position is None:
-            line = 1
-        else:
-            line = int(position.group(1)) if position.group(1) else text.rstrip().count("\n") + 1
-            message = message[: position.start()]
-        raise StudyError(source, line, f"invalid TOML: {message}") from None
-    except RecursionError:
-        raise StudyError(source, 1, "invalid TOML: nested too deeply") from None
+    data, line, reason = load_toml(text)
+    if data is None:
+        raise StudyError(source, line, reason)
     try:
         return Study.model_validate(data)
     except ValidationError as error:
