@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from protocols.battery_lines import line_of, load_toml
+from protocols.battery_lines import SourceLineError, line_of, load_toml
 from protocols.battery_model import DFNS_ORDER, Battery, Limits, TestEntry, path_text, reason_for
 
 __all__ = [
@@ -30,15 +30,8 @@ __all__ = [
 
 
 
-class BatteryError(ValueError):
-    """A battery that cannot be used: `source` (file name), `line` (from 1), `reason`.
-    `str(error)` is one line: `source:line: reason`."""
-
-    def __init__(self, source: str, line: int, reason: str):
-        self.source = " ".join(str(source).splitlines())
-        self.line = line
-        self.reason = " ".join(reason.splitlines())
-        super().__init__(f"{self.source}:{self.line}: {self.reason}")
+class BatteryError(SourceLineError):
+    """A battery that cannot be used; one line: `source:line: reason`."""
 
 
 def load_battery(path_or_text: str | os.PathLike, *, source: str | None = None) -> Battery:

@@ -79,3 +79,14 @@ def load_toml(text: str) -> tuple[dict | None, int, str]:
         return None, line, f"invalid TOML: {message[: position.start()]}"
     except RecursionError:
         return None, 1, "invalid TOML: nested too deeply"
+
+
+class SourceLineError(ValueError):
+    """A file that cannot be used: `source` (file name), `line` (from 1), `reason`.
+    `str(error)` is one line: `source:line: reason`."""
+
+    def __init__(self, source: str, line: int, reason: str):
+        self.source = " ".join(str(source).splitlines())
+        self.line = line
+        self.reason = " ".join(reason.splitlines())
+        super().__init__(f"{self.source}:{self.line}: {self.reason}")

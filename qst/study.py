@@ -27,7 +27,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, field_validator, model_validator
 
 from protocols.battery import shipped_names as shipped_battery_names
-from protocols.battery_lines import line_of, load_toml
+from protocols.battery_lines import SourceLineError, line_of, load_toml
 from protocols.battery_model import Slug, path_text, problem, reason_for
 
 __all__ = [
@@ -50,15 +50,8 @@ VIEW_ITEMS = ("visit", "phase_code")
 """What `participant_sees` may list; a phase's name and treatment are not among them."""
 
 
-class StudyError(ValueError):
-    """A study file that cannot be used: `source`, `line` (from 1), `reason`.
-    `str(error)` is one line: `source:line: reason`."""
-
-    def __init__(self, source: str, line: int, reason: str):
-        self.source = " ".join(str(source).splitlines())
-        self.line = line
-        self.reason = " ".join(reason.splitlines())
-        super().__init__(f"{self.source}:{self.line}: {self.reason}")
+class StudyError(SourceLineError):
+    """A study file that cannot be used; one line: `source:line: reason`."""
 
 
 class ScheduleError(ValueError):
