@@ -212,12 +212,11 @@ class WrittenReport:
 
 def write_study_files(report: qa.CohortReport, out: str | Path) -> WrittenReport:
     """PNGs and the multi-page PDF, named with the blinding, into `out`."""
-    from qst.analysis.plots import write_pngs, write_report_pdf
+    from qst.analysis.plots import write_report_files
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    pngs = write_pngs(report, out)
-    pages = write_report_pdf(report, out / f"report-{report.study}.{report.blinding.value}.pdf")
+    pngs, pages = write_report_files(report, out, out / f"report-{report.study}.{report.blinding.value}.pdf")
     return WrittenReport(pages.path, pngs, pages.total, pages.participants, pages.cohort)
 
 

@@ -33,7 +33,7 @@ from protocols.battery import shipped_battery
 from protocols.records import RecordList
 from qst.diary import DiaryEntry
 from qst.participants import new_participant
-from qst.reporting import DRUG, NONE, PLACEBO, phase_roles
+from qst.reporting import DRUG, PLACEBO, phase_roles
 from qst.study import Study, load_study
 from qst.virtual import VirtualLab, VirtualPerson
 
@@ -252,9 +252,7 @@ def simulate_study(
                 job = result.job
                 visit_id = store.open_visit(study.name, job.code, job.number, job.phase_code, job.battery,
                                             result.planned, "virtual", "simulation", who=WHO)
-                sink = store.sink(visit_id)
-                for document in result.documents:
-                    sink(document)
+                store.sink(visit_id).extend(result.documents)
                 store.close_visit(visit_id, "synthetic visit (qst simulate-study)", who=WHO)
                 documents += len(result.documents)
                 simulated_s += result.simulated_s

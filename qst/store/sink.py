@@ -7,7 +7,7 @@ import dataclasses
 import enum
 import json
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Iterable
 
 import sqlalchemy as sa
 
@@ -60,14 +60,25 @@ class VisitSink:
     @translated("cannot record the document")
     def __call__(self, document: Document) -> None:
         with self._engine.begin() as connection:
-            if isinstance(document, Event):
-                self._event(connection, document)
-            elif isinstance(document, RunStart):
-                self._start(connection, document)
-            elif isinstance(document, RunStop):
-                self._stop(connection, document)
-            else:
-                raise StoreError(f"not a record document: {type(document).__name__}")
+            self._record(connection, document)
+
+    @translated("cannot record the documents")
+    def extend(self, documents: Iterable[Document]) -> None:
+        """Record a finished visit's documents (an import, a simulation) in one transaction:
+        all of them or, when one is refused, none."""
+        with self._engine.begin() as connection:
+            for document in documents:
+                self._record(connection, document)
+
+    def _record(self, connection: sa.Connection, document: Document) -> None:
+        if isinstance(document, Event):
+            self._event(connection, document)
+        elif isinstance(document, RunStart):
+            self._start(connection, document)
+        elif isinstance(document, RunStop):
+            self._stop(connection, document)
+        else:
+            raise StoreError(f"not a record document: {type(document).__name__}")
 
     def _start(self, connection: sa.Connection, start: RunStart) -> None:
         if connection.execute(_CLOSED, {"visit_id": self.visit_id}).scalar() is not None:

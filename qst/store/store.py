@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import IO, Callable
+from typing import IO
 
 import sqlalchemy as sa
 
-from protocols.records import Document
 from qst.store import audit, connect, corrections, derived, diary, exports, lookup, migrate, visits
 from qst.store import schema as t
 from qst.store.connect import WRITE
@@ -169,8 +168,9 @@ class Store:
             return visits.resume_index(connection, visit_id)
 
     @translated("cannot record into the visit")
-    def sink(self, visit_id: int) -> Callable[[Document], None]:
-        """A `RecordSink` committing each document in its own transaction as it arrives."""
+    def sink(self, visit_id: int) -> VisitSink:
+        """A `RecordSink` committing each document in its own transaction as it arrives
+        (`extend` records a finished visit's documents in one)."""
         return VisitSink(self.engine, visit_id)
 
     @translated("cannot close the visit")

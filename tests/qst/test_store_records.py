@@ -229,6 +229,23 @@ def test_the_sink_refuses_documents_it_cannot_place_and_keeps_what_it_had(store)
     assert store.visit_documents(visit_id) == before
 
 
+def test_a_finished_visit_is_recorded_in_one_transaction_all_or_nothing(store):
+    visit_id = new_visit(store)
+    emitted = RecordList()
+    first = trial(emitted, PLAN[0])
+    trial(emitted, PLAN[1])
+    store.sink(visit_id).extend(emitted.documents)
+    expected = [json.loads(json.dumps(as_dict(document))) for document in emitted.documents]
+    assert store.visit_documents(visit_id) == expected
+    # One refused document (a second stop for the first run) leaves none of the batch behind.
+    batch = RecordList()
+    trial(batch, PLAN[2])
+    with pytest.raises(StoreError) as caught:
+        store.sink(visit_id).extend([*batch.documents, stop(first)])
+    assert "already has its stop" in one_line(caught.value)
+    assert store.visit_documents(visit_id) == expected
+
+
 def test_a_visit_recorded_from_a_worker_thread_while_another_thread_reads(store):
     # The UI reads the store while the procedure thread records into it.
     import threading

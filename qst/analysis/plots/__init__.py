@@ -4,7 +4,7 @@ unblinded."""
 
 from qst.analysis.plots.cohort_figures import paired_figure, phase_means_figures, response_figure
 from qst.analysis.plots.course_figure import course_figure
-from qst.analysis.plots.files import ReportPages, write_pngs, write_report_pdf
+from qst.analysis.plots.files import ReportPages, write_pngs, write_report_files, write_report_pdf
 
 __all__ = [
     "ReportPages",
@@ -13,5 +13,6 @@ __all__ = [
     "phase_means_figures",
     "response_figure",
     "write_pngs",
+    "write_report_files",
     "write_report_pdf",
 ]
