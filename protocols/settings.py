@@ -72,12 +72,13 @@ class LimenSettings(_Settings):
 
 class PressureSettings(_Settings):
     """Pressure pain threshold: the examiner ramps at `rate_kpa_per_s` until the participant
-    responds; a trial whose mean rate falls outside the band is flagged."""
+    responds; a trial whose mean rate falls outside the band is flagged. `poll_rate_hz` is at
+    least 4 Hz: while a trial reads a device, a reading comes at least every 0.25 s."""
 
     rate_kpa_per_s: float = Field(50.0, gt=0.0, le=500.0)
     rate_tolerance_kpa_per_s: float = Field(15.0, ge=0.0)
     ceiling_kpa: float = Field(1000.0, gt=0.0, le=10000.0)
-    poll_rate_hz: float = Field(50.0, ge=1.0, le=1000.0)
+    poll_rate_hz: float = Field(50.0, ge=4.0, le=1000.0)
     response: Literal["examiner_key"] = "examiner_key"
 
     @model_validator(mode="after")

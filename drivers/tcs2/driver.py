@@ -2,14 +2,16 @@
 
 One reader at a time (the thread running a procedure) pumps the port; `abort()` may be
 called from any thread and goes straight to the wire. Temperatures come from the device's
-spontaneous stream or, muted, from polls; either way every reading passes the same safety
-checks:
+spontaneous stream or, muted, from polls. Whoever collects readings (`samples()`) gets one
+at least every `max_reading_gap_s` (0.25 s by default): streaming, when the newest reading is older
+than that (the idle stream comes only once a second), the driver polls once (`E`); muted,
+it polls anyway. Either way every reading passes the same safety checks:
 
 - a zone above the envelope's cap by more than its tolerance aborts the stimulation;
 - during a stimulation, a line silent for longer than `watchdog_s` aborts it
-  (`StreamSilentError`); half-way there the driver polls once, so a live device that has
-  ended its stimulation on its own (the stream drops from 100 Hz to 1 Hz) is told apart
-  from a dead one;
+  (`StreamSilentError`); by half-way there the driver has polled (the gap above is at most
+  `watchdog_s / 2` during a stimulation), so a live device that has ended its stimulation
+  on its own (the stream drops from 100 Hz to 1 Hz) is told apart from a dead one;
 - targets, holds and stimulation doses are checked before a byte is sent.
 
 `connect()` sends `A` first (whatever the device was doing, it stops), then `Om` with the
@@ -142,6 +144,9 @@ class Tcs2:
 
     Open with `Tcs2.open(url)`: `/dev/ttyACM0`, `COM3`, `sim://tcs2?seed=3` (after
     `import simulators`) or a pty host's path.
+
+    `max_reading_gap_s`: how old (s) `samples()` lets the newest reading get before it polls
+    for one (`E`); so a silence longer than that is the device's, not the 1 Hz idle stream's.
     """
 
     def __init__(
@@ -153,6 +158,7 @@ class Tcs2:
         neutral_c: float = 32.0,
         streaming: bool = True,
         watchdog_s: float = 0.5,
+        max_reading_gap_s: float = 0.25,
         poll_interval_s: float = 0.01,
         reply_timeout_s: float = 0.5,
         command_pacing_s: float = 0.0,
@@ -164,6 +170,7 @@ class Tcs2:
         self.neutral_c = neutral_c
         self.streaming = streaming
         self.watchdog_s = watchdog_s
+        self.max_reading_gap_s = max_reading_gap_s
         self.poll_interval_s = poll_interval_s
         self.reply_timeout_s = reply_timeout_s
         self.command_pacing_s = command_pacing_s
@@ -379,7 +386,10 @@ class Tcs2:
     def samples(self, duration_s: float) -> list[TemperatureSample]:
         """Collect readings for `duration_s` seconds of the driver's clock, watchdog armed.
 
-        Streaming, the device's own lines arrive (100 Hz during a stimulation). Muted, the
+        Readings come at least every `max_reading_gap_s`. Streaming, the device's own lines
+        arrive (100 Hz during a stimulation, 1 Hz otherwise); whenever the newest reading is
+        older than the gap (at most `watchdog_s / 2` during a stimulation), the driver polls
+        `E` once, and it never waits past the moment the next poll falls due. Muted, the
         driver polls `Og` every `poll_interval_s` during a stimulation (so buttons come with
         each reading) and `E` otherwise. Raises `SafetyLimitError` / `StreamSilentError`
         after aborting, `DisconnectedError` if the port goes away.
@@ -391,22 +401,32 @@ class Tcs2:
                 now = self.clock.now()
                 self._watch(now)
                 stimulating = self._stimulating(now)
-                if not self.streaming or (stimulating and now - self._last_reading_s > self.watchdog_s / 2):
+                if not self.streaming or now > self._reading_due_s(stimulating):
                     self._poll_once(buttons=stimulating and not self.streaming)
                     if stimulating and self.streaming:
                         self._maybe_ended_on_its_own()
-                remaining = end_s - self.clock.now()
+                now = self.clock.now()
+                remaining = end_s - now
                 if remaining <= 0:
                     break
                 wait_s = min(remaining, self.poll_interval_s if (stimulating or not self.streaming) else remaining)
                 if stimulating:
                     wait_s = min(wait_s, max(0.001, self.watchdog_s / 4))
                 if self.streaming:
+                    due_in_s = self._reading_due_s(stimulating) - now
+                    # Wake just past the moment the next poll falls due; overdue (the poll
+                    # went unanswered), ask again after one poll interval.
+                    wait_s = min(wait_s, due_in_s + 1e-6 if due_in_s > 0 else self.poll_interval_s)
                     self._pump(wait_s)
                 else:
                     # Muted, nothing comes unasked: wait, and the next poll reads what did come.
                     self.clock.sleep(wait_s)
             return self._readings_since(seen_before)
+
+    def _reading_due_s(self, stimulating: bool) -> float:
+        """When (driver's clock, s) `samples()` polls if no reading has come by then."""
+        gap_s = min(self.max_reading_gap_s, self.watchdog_s / 2) if stimulating else self.max_reading_gap_s
+        return self._last_reading_s + gap_s
 
     def _readings_since(self, seen_before: int) -> list[TemperatureSample]:
         count = min(self._replies.readings_seen - seen_before, len(self._samples))

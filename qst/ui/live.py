@@ -29,11 +29,12 @@ WINDOW_S = 30.0
 QUANTITIES = {"temperature_c": "°C", "pressure_kpa": "kPa"}
 """The live readings the screen shows, and their units."""
 
-STALL_LIMIT_S = 1.5
-"""A device silent this long (s) while readings are due is stalled. The thermode streams
-once a second between stimulations, so a full second of silence is still healthy there;
-one and a half seconds is a line missed. The screen checks ten times a second, so the
-banner is up within 0.6 s of the first second of silence."""
+STALL_LIMIT_S = 0.75
+"""A device silent this long (s) while readings are due is stalled. While a trial reads a
+device, a reading is due at least every 0.25 s from either driver (the thermode's polls
+between its 1 Hz idle lines, the gauge's polls at 4 Hz or more), so this is three readings
+missed. The screen checks ten times a second, so the banner is up within about 0.85 s of
+the last reading."""
 
 
 @dataclass(frozen=True)

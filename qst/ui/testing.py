@@ -37,7 +37,8 @@ class HoldableClock(VirtualClock):
     The condition is checked each time a thread would move time on; while it is true,
     `held` is set and that thread waits. `hold_when` again moves the hold (the waiting
     thread checks the new condition); `release()` lets time run freely. Reading the time
-    (`now`) is never held.
+    (`now`) is never held. `hold_at(t_s)` stops time at exactly `t_s`: a thread that would
+    move it past `t_s` moves it to `t_s` and waits there.
     """
 
     HOLD_LIMIT_S = 60.0
@@ -47,19 +48,36 @@ class HoldableClock(VirtualClock):
     def __init__(self, start_s: float = 0.0):
         super().__init__(start_s)
         self._condition: Callable[[], bool] | None = None
+        self._stop_s: float | None = None
         self._changed = threading.Condition()
         self.held = threading.Event()
 
     def hold_when(self, condition: Callable[[], bool]) -> None:
+        self._hold(condition, None)
+
+    def hold_at(self, t_s: float) -> None:
+        """Let time run up to `t_s` (s) and hold it there, never past it."""
+        self._hold(lambda: self.now() >= t_s, t_s)
+
+    def _hold(self, condition: Callable[[], bool], stop_s: float | None) -> None:
         with self._changed:
             self.held.clear()
-            self._condition = condition
+            self._condition, self._stop_s = condition, stop_s
             self._changed.notify_all()
 
     def release(self) -> None:
         with self._changed:
-            self._condition = None
+            self._condition, self._stop_s = None, None
             self._changed.notify_all()
+
+    def _stop_on_the_way(self, t_s: float) -> bool:
+        """Move to the time of `hold_at` if `t_s` lies past it; True if it did."""
+        with self._changed:
+            stop_s = self._stop_s
+            if stop_s is None or not self.now() < stop_s < t_s:
+                return False
+        super().advance_to(stop_s)
+        return True
 
     def _wait_if_held(self) -> None:
         with self._changed:
@@ -70,10 +88,16 @@ class HoldableClock(VirtualClock):
                     raise RuntimeError(f"the virtual clock was held for {self.HOLD_LIMIT_S:g} s and never released")
 
     def sleep(self, duration_s: float) -> None:
+        end_s = self.now() + duration_s
+        if self._stop_on_the_way(end_s):
+            self.advance_to(end_s)  # the rest of the sleep, once let go
+            return
         self._wait_if_held()
         super().sleep(duration_s)
 
     def advance_to(self, t_s: float) -> None:
+        while self._stop_on_the_way(t_s):
+            self._wait_if_held()  # a new hold may stop it again further on
         self._wait_if_held()
         super().advance_to(t_s)
 

@@ -218,6 +218,25 @@ def test_a_live_device_that_ended_on_its_own_is_not_mistaken_for_a_dead_one(core
     assert b"A" not in commands_since(core, trace[0].t_s)
 
 
+def test_between_stimulations_a_reading_comes_at_least_every_quarter_second(core, thermode):
+    # The idle stream comes once a second; in between, the driver asks (E) each time the
+    # newest reading is `max_reading_gap_s` old. The simulator answers at once.
+    assert thermode.max_reading_gap_s == 0.25
+    thermode.samples(1.0)
+    start_s = thermode.clock.now()
+    readings = thermode.samples(2.0)
+    end_s = thermode.clock.now()
+    assert not thermode.stimulating and end_s == pytest.approx(start_s + 2.0)
+    times = [start_s, *(sample.t_s for sample in readings), end_s]
+    assert max(later - earlier for earlier, later in zip(times, times[1:])) <= 0.25 + 0.001
+    polls = [sample.t_s for sample in readings if sample.source == "poll"]
+    assert len([sample for sample in readings if sample.source == "stream"]) == 2  # 1 Hz
+    assert len(polls) == 6
+    asked = [(t_s, command) for t_s, command in core.rx_log if t_s >= start_s]
+    assert [command for _, command in asked] == [b"E"] * len(polls)
+    assert [t_s for t_s, _ in asked] == pytest.approx(polls)
+
+
 def test_muted_and_polled_mode_sees_the_response_button(bench, core):
     driver = Tcs2.open(bench.url("tcs2"), streaming=False)
     try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 
 import pytest
+from pydantic import ValidationError
 
 import simulators
 from drivers.mark10 import Mark10Gauge
@@ -125,6 +126,23 @@ def test_mean_rate_outside_the_band_is_flagged(rate_kpa_s, out_of_band):
     events = visit.records.events(kind="rate")
     ramp_s = result.response_t_s - result.extra["contact_t_s"]
     assert int(ramp_s / 0.5) - 1 <= len(events) <= int(ramp_s / 0.5) + 1
+
+
+@pytest.mark.parametrize("poll_rate_hz", [TESTS["PPT"].settings().poll_rate_hz, 4.0])
+def test_a_trial_gives_a_gauge_reading_at_least_every_quarter_second(poll_rate_hz):
+    # From the trial's start to its stop, at the default rate and at the slowest a battery may set.
+    visit = Visit(3, threshold_kpa=300)
+    stop = visit.run(poll_rate_hz=poll_rate_hz)
+    (start,) = visit.records.starts()
+    times = [start.t_s, *(reading["t_s"] for reading in visit.lives), stop.t_s]
+    assert stop.exit_status is ExitStatus.COMPLETED and len(visit.lives) > 10
+    assert max(later - earlier for earlier, later in zip(times, times[1:])) <= 0.25 + 1e-9
+
+
+def test_a_battery_may_not_poll_the_gauge_slower_than_4_hz():
+    with pytest.raises(ValidationError, match="poll_rate_hz"):
+        TESTS["PPT"].settings(poll_rate_hz=3.9)
+    assert TESTS["PPT"].settings(poll_rate_hz=4.0).poll_rate_hz == 4.0
 
 
 def test_never_responding_participant_is_censored_at_the_ceiling():

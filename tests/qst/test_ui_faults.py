@@ -1,13 +1,11 @@
 """Esc, a pulled cable and a hung device, through the UI on the virtual lab.
 
 Virtual time runs a heat ramp in a blink, so these tests stop the clock where they need
-the worker to be (`HoldableClock.hold_when`): the worker then waits inside its device read,
-as it would on a slow line, while the test presses keys and watches the screen.
+the worker to be (`HoldableClock.hold_when`, `hold_at`): the worker then waits inside its
+device read, as it would on a slow line, while the test presses keys and watches the screen.
 """
 
 from __future__ import annotations
-
-import time
 
 import pytest
 
@@ -127,10 +125,10 @@ async def test_an_unplugged_thermode_ends_the_run_as_a_device_fault_and_reconnec
     assert stops[1].result.value == pytest.approx(lab.person.thermal.hpt_c + lab.person.reaction_s, abs=0.2)
 
 
-HPT_FROM_30 = load_battery(
+HPT_FROM_28 = load_battery(
     """
-name = "ui-hpt-30"
-title = "One HPT from a 30 °C baseline"
+name = "ui-hpt-28"
+title = "One HPT from a 28 °C baseline"
 version = "1"
 
 [[tests]]
@@ -138,35 +136,42 @@ test = "HPT"
 sites = ["volar-forearm-left"]
 trials = 1
 isi_s = [0.0, 0.0]
-baseline_c = 30.0
+baseline_c = 28.0
 """
 )
 
 
 @synchronously
 async def test_a_stalled_thermode_shows_a_banner_within_a_second_while_keys_still_work():
-    # The probe settles from 32 to a 30 °C baseline, reading the thermode's stream; it hangs
-    # there. (A hang during a stimulation is a device fault within the driver's watchdog.)
+    # The probe settles from 32 to a 28 °C baseline (some 4 s), reading the thermode's stream;
+    # it hangs on the way. (A hang during a stimulation is a device fault within the driver's
+    # watchdog.) Time is the devices' clock, stopped at exact moments (`hold_at`).
     lab = heat_lab()
-    source = pilot_visits(HPT_FROM_30)
+    source = pilot_visits(HPT_FROM_28)
     app = virtual_app(lab, source)
     core, clock = lab.tcs2_core, lab.clock
     async with app.run_test(size=SIZE) as pilot:
         await start_visit(pilot)
         asked_at_s = clock.now()
-        clock.hold_when(lambda: clock.now() >= asked_at_s + 0.3)
+        clock.hold_at(asked_at_s + 0.3)
         await answer(pilot, lab, prompt_of(app))
         await wait_for(pilot, clock.held.is_set, "the worker settling at the baseline")
-        with lab.bench.locks["tcs2"]:
-            core.stall(True)
+        # A healthy thermode is never silent for the limit, though its idle stream comes
+        # only once a second: look every 0.1 s through a second and a half.
+        for step in range(1, 16):
+            clock.hold_at(asked_at_s + 0.3 + 0.1 * step)
+            await wait_for(pilot, clock.held.is_set, f"{0.3 + 0.1 * step:.1f} s of settling")
+            assert app.visit_run.watch.silence() is None, clock.now() - asked_at_s
         stalled_at_s = clock.now()
-        clock.hold_when(lambda: clock.now() >= stalled_at_s + 2.0)
-        await wait_for(pilot, clock.held.is_set, "2 s of silence")
-        held_at = time.monotonic()
+        with lab.bench.locks["tcs2"]:
+            core.stall(True, t_s=stalled_at_s)
+        clock.hold_at(stalled_at_s + 1.0)
+        await wait_for(pilot, clock.held.is_set, "1 s of silence")
+        assert clock.now() == stalled_at_s + 1.0
         screen = run_screen(app)
         banner = screen.query_one("#banner")
-        await wait_for(pilot, lambda: banner.kind == "stall", "the stall banner", timeout_s=1.0)
-        assert time.monotonic() - held_at <= 1.0
+        # The screen checks ten times a second; the devices' clock stands still meanwhile.
+        await wait_for(pilot, lambda: banner.kind == "stall", "the stall banner by 1 s of silence", timeout_s=1.0)
         assert "THERMODE NOT ANSWERING" in banner.message and "Esc sends the thermode to neutral" in banner.message
         # The screen keeps answering keys while the worker is stuck on the device.
         await pilot.press("s")
