@@ -186,6 +186,38 @@ def participant_report(data: StudyData, code: str, *, unblind: bool = False) -> 
     return Group(_banner(course.blinding), table, "values (z-score vs reference where a row fits)", text)
 
 
+@dataclass(frozen=True)
+class CourseLine:
+    """A line of a participant's course for a narrow panel: what, a sparkline, the latest value."""
+
+    label: str
+    spark: str
+    latest: str
+
+
+def course_lines(data: StudyData, code: str) -> list[CourseLine]:
+    """The participant's course so far, blinded (for the technician's screen): the diary as
+    weekly means (0–100, a character a study week), then each lab measure by visit."""
+    course = data.course(code, unblind=False)
+    lines = []
+    if course.diary:
+        weeks: dict[int, list[float]] = {}
+        for day in course.diary:
+            weeks.setdefault(day.study_day // 7, []).append(day.rating)
+        means = [sum(weeks[w]) / len(weeks[w]) if w in weeks else None for w in range(min(weeks), max(weeks) + 1)]
+        last = course.diary[-1]
+        lines.append(CourseLine("diary, weekly mean", qa.sparkline(means, low=0, high=100),
+                                f"{last.rating:.0f} of 100 on study day {last.study_day}"))
+    visits = sorted({v.visit for v in course.visits})
+    for test, site in course.measures:
+        by_visit = {v.visit: v for v in course.visits if v.measure == (test, site)}
+        values = [by_visit[n].value if n in by_visit else None for n in visits]
+        known = [by_visit[n] for n in visits if n in by_visit and by_visit[n].value is not None]
+        latest = f"{known[-1].value:.1f} {known[-1].unit} at visit {known[-1].visit}" if known else "—"
+        lines.append(CourseLine(f"{test} {site}", qa.sparkline(values), latest))
+    return lines
+
+
 def study_report(data: StudyData, *, unblind: bool = False) -> tuple[qa.CohortReport, Group]:
     from qst.analysis.report_text import cohort_text
 

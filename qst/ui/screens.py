@@ -11,6 +11,7 @@ import time
 from functools import partial
 from typing import TYPE_CHECKING, Any, Callable
 
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -85,6 +86,21 @@ class Jobs:
 # -- picking the visit ------------------------------------------------------------------------------
 
 
+def course_table(code: str, lines: list) -> Table | str:
+    """The participant's course so far: a row per line (label, sparkline, latest value)."""
+    if not lines:
+        return f"{code}: nothing recorded yet."
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold")
+    table.add_column()
+    table.add_column()
+    for line in lines:
+        table.add_row(line.label, line.spark, line.latest)
+    table.title = f"{code} so far (by visit; diary by study week)"
+    table.title_justify = "left"
+    return table
+
+
 class PickScreen(Jobs, Screen):
     """Study, participant, visit (the next due one offered), examiner; Enter goes on."""
 
@@ -99,6 +115,7 @@ class PickScreen(Jobs, Screen):
     PickScreen #form Static { width: auto; padding: 1 1 0 0; }
     PickScreen #examiner { width: 30; }
     PickScreen #chosen { padding: 0 1; height: 2; }
+    PickScreen #course { padding: 0 1; height: auto; max-height: 12; color: $text-muted; }
     """
 
     BINDINGS = [Binding("ctrl+r", "reload", "Reload")]
@@ -109,6 +126,8 @@ class PickScreen(Jobs, Screen):
         self.participants: list[str] = []
         self.visits: list[VisitChoice] = []
         self.chosen: VisitChoice | None = None
+        self.course_for: str | None = None
+        """The participant whose course the panel shows (None while it loads)."""
 
     def compose(self) -> ComposeResult:
         yield Static("qst — pick the visit", id="title")
@@ -121,6 +140,7 @@ class PickScreen(Jobs, Screen):
             yield Input(self.app.examiner, placeholder="who runs the visit", id="examiner")
             yield Checkbox("optional tests (if the participant agrees today)", id="optional")
         yield Static("", id="chosen")
+        yield Static("", id="course")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -157,6 +177,16 @@ class PickScreen(Jobs, Screen):
         self._fill("#visits", [visit.label for visit in visits], default_visit(visits))
         self._show_chosen(self._highlighted("#visits", visits))
 
+    def done_course(self, result: tuple[str, str, list]) -> None:
+        study, code, lines = result
+        if (study, code) != (self._highlighted("#studies", self.studies), self._highlighted("#participants", self.participants)):
+            return
+        self.query_one("#course", Static).update(course_table(code, lines))
+        self.course_for = code
+
+    def failed_course(self, error: Exception) -> None:
+        self.query_one("#course", Static).update(f"Course so far: not available ({error})")
+
     def _fill(self, selector: str, labels: list[str], highlight: int | None) -> None:
         options = self.query_one(selector, OptionList)
         options.clear_options()
@@ -179,6 +209,9 @@ class PickScreen(Jobs, Screen):
             if study is not None and code is not None:
                 source, today = self.app.source, self.app.today
                 self.start_job("visits", lambda: (study, code, source.visits(study, code, today)))
+                self.course_for = None
+                self.query_one("#course", Static).update("")
+                self.start_job("course", lambda: (study, code, source.course(study, code)))
         elif event.option_list.id == "visits":
             self._show_chosen(self._highlighted("#visits", self.visits))
 

@@ -108,3 +108,8 @@ class StoreVisits:
 
     def close_visit(self, visit_id: int, notes: str) -> None:
         self.store.close_visit(visit_id, notes)
+
+    def course(self, study: str, code: str) -> list:
+        from qst.reporting import course_lines, load  # the analysis (scipy) only when asked
+
+        return course_lines(load(self.store, study), code)

@@ -108,8 +108,10 @@ def virtual_lab(seed: int = 3, person: VirtualPerson | None = None) -> VirtualLa
     return VirtualLab(person, bench=simulators.Bench(seed=person.seed, clock=HoldableClock()))
 
 
-def pilot_visits(battery: Battery, codes: tuple[str, ...] = ("VP01", "VP02"), visits: int = 2) -> MemoryVisits:
-    """A small study "pilot" whose visits run `battery`, a fortnight apart from `TODAY`."""
+def pilot_visits(battery: Battery, codes: tuple[str, ...] = ("VP01", "VP02"), visits: int = 2,
+                 courses: dict[str, list] | None = None) -> MemoryVisits:
+    """A small study "pilot" whose visits run `battery`, a fortnight apart from `TODAY`;
+    `courses[code]`: a participant's course lines."""
     table = {
         code: [
             VisitChoice(STUDY, code, number, "AB"[min(number - 1, 1)], battery.name,
@@ -118,7 +120,8 @@ def pilot_visits(battery: Battery, codes: tuple[str, ...] = ("VP01", "VP02"), vi
         ]
         for code in codes
     }
-    return MemoryVisits({STUDY: table}, batteries={battery.name: battery})
+    return MemoryVisits({STUDY: table}, batteries={battery.name: battery},
+                        courses={(STUDY, code): lines for code, lines in (courses or {}).items()})
 
 
 def virtual_app(lab: VirtualLab, source, *, examiner: str = "T1") -> QstApp:

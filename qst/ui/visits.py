@@ -106,6 +106,10 @@ class VisitSource(Protocol):
 
     def close_visit(self, visit_id: Any, notes: str) -> None: ...
 
+    def course(self, study: str, code: str) -> list:
+        """The participant's course so far, blinded, as lines with `label`, `spark` (a
+        sparkline) and `latest` (see `qst.reporting.course_lines`); empty when nothing is recorded."""
+
 
 @dataclass
 class MemoryVisit:
@@ -123,7 +127,8 @@ class MemoryVisit:
 class MemoryVisits:
     """A `VisitSource` in memory: `studies[study][code]` lists each participant's visits.
 
-    `batteries` are used by name before the shipped ones. The first visit not done is due.
+    `batteries` are used by name before the shipped ones; `courses[(study, code)]` are the
+    participants' course lines. The first visit not done is due.
     Like the store, a visit resumes at its first planned trial without a completed run.
     """
 
@@ -131,9 +136,11 @@ class MemoryVisits:
         self,
         studies: dict[str, dict[str, list[VisitChoice]]],
         batteries: dict[str, Battery] | None = None,
+        courses: dict[tuple[str, str], list] | None = None,
     ):
         self._studies = studies
         self._batteries = dict(batteries or {})
+        self._courses = dict(courses or {})
         self.opened: dict[str, MemoryVisit] = {}
         self._ids = itertools.count(1)
 
@@ -195,6 +202,9 @@ class MemoryVisits:
         opened = self.opened[visit_id]
         opened.closed = True
         opened.notes = notes
+
+    def course(self, study: str, code: str) -> list:
+        return list(self._courses.get((study, code), []))
 
     def _id_of(self, visit: VisitChoice) -> str | None:
         for visit_id, opened in self.opened.items():

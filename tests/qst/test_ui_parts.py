@@ -255,3 +255,40 @@ def test_the_store_as_a_visit_source(tmp_path):
                 assert treatment not in visit.label and treatment not in visit.title
     finally:
         store.close()
+
+
+def test_the_store_gives_a_participants_course_blinded(tmp_path):
+    from qst.diary import DiaryEntry
+    from qst.ui.launch import simulated_store
+
+    today = dt.date(2024, 5, 6)
+    store = simulated_store(tmp_path, today)
+    try:
+        source = StoreVisits(store)
+        assert source.course("fibromyalgia-ldn", "FM02") == []
+        visits = source.visits("fibromyalgia-ldn", "FM02", today)
+        plan = [(p.spec.test, p.spec.site, p.spec.trial) for p in source.battery(visits[0]).plan()]
+        for visit, value in ((visits[0], 300.0), (visits[1], 420.0)):
+            visit_id = source.open_visit(visit, plan, "T1", "bench")
+            test, site, trial = plan[0]
+            start = RunStart(f"run-{visit.number}", 0.0, "", test, site, trial, {}, {}, "T1")
+            source.sink(visit_id)(start)
+            source.sink(visit_id)(RunStop(start.run_id, 1.0, "", ExitStatus.COMPLETED, "completed",
+                                          TrialResult(value, "kPa")))
+            source.close_visit(visit_id, "")
+        enrolled = today - dt.timedelta(days=14)
+        store.add_diary("fibromyalgia-ldn", [DiaryEntry("FM02", enrolled + dt.timedelta(days=d), 80 - 2 * d)
+                                             for d in range(14)], "test", "T1")
+        lines = source.course("fibromyalgia-ldn", "FM02")
+        by_label = {line.label: line for line in lines}
+        diary = by_label["diary, weekly mean"]
+        assert len(diary.spark) == 2 and diary.spark[0] > diary.spark[1]  # ratings fell in week 2
+        assert diary.latest == "54 of 100 on study day 13"
+        measure = by_label[f"{test} {site}"]
+        assert measure.spark == "▁█" and measure.latest == "420.0 kPa at visit 2"
+        study = source.study("fibromyalgia-ldn")
+        shown = " ".join(f"{line.label} {line.latest}" for line in lines)
+        for phase in study.phases:
+            assert phase.treatment not in shown and phase.name not in shown
+    finally:
+        store.close()

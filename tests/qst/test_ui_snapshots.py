@@ -13,6 +13,7 @@ import re
 from datetime import date
 from pathlib import Path
 
+from qst.reporting import CourseLine
 from qst.ui.screens import DeviceCheckScreen, PickScreen
 from qst.ui.testing import (
     answer_until,
@@ -56,9 +57,12 @@ async def check_snapshot(pilot, name: str, tmp_path: Path) -> None:
 
 @synchronously
 async def test_pick_screen(tmp_path):
-    app = virtual_app(virtual_lab(seed=5), pilot_visits(SHORT))
+    course = [CourseLine("diary, weekly mean", "▅▅▄▃▃▂", "31 of 100 on study day 40"),
+              CourseLine("HPT volar-forearm-left", "▁▂▆█", "46.2 °C at visit 4")]
+    app = virtual_app(virtual_lab(seed=5), pilot_visits(SHORT, courses={"VP01": course}))
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, PickScreen) and app.screen.chosen is not None, "the visits")
+        await wait_for(pilot, lambda: isinstance(app.screen, PickScreen) and app.screen.chosen is not None
+                       and app.screen.course_for == "VP01", "the visits and the course")
         await check_snapshot(pilot, "pick", tmp_path)
 
 

@@ -4,12 +4,15 @@ lab in virtual time; the records are checked afterwards."""
 from __future__ import annotations
 
 import html
+import io
 import math
 
 import pytest
+from rich.console import Console
 
 from protocols.battery import load_battery
 from protocols.records import ExitStatus
+from qst.reporting import CourseLine
 from qst.ui.launch import simulated_store
 from qst.ui.screens import DeviceCheckScreen, PickScreen
 from qst.ui.store_visits import StoreVisits
@@ -110,6 +113,28 @@ async def test_a_whole_visit_driven_by_keys():
     answers = visit.records.events(stops[2].run_id, "operator")
     assert answers and all(e.data["question"] == "Did the participant feel it?" for e in answers)
     assert summaries["PPT"].summary == ppt.value
+
+
+def shown_text(static) -> str:
+    console = Console(width=120, file=io.StringIO())
+    console.print(static.content)
+    return console.file.getvalue()
+
+
+@synchronously
+async def test_the_picker_shows_the_highlighted_participants_course():
+    courses = {"VP01": [CourseLine("HPT volar-forearm-left", "▁▄█", "46.2 °C at visit 3")],
+               "VP02": [CourseLine("PPT thenar-right", "█▄▁", "212.0 kPa at visit 3")]}
+    app = virtual_app(virtual_lab(seed=5), pilot_visits(SHORT, courses=courses))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, PickScreen) and app.screen.course_for == "VP01", "VP01's course")
+        shown = shown_text(app.screen.query_one("#course"))
+        assert "▁▄█" in shown and "46.2 °C at visit 3" in shown and "212.0 kPa" not in shown
+        app.screen.query_one("#participants").focus()
+        await pilot.press("down")
+        await wait_for(pilot, lambda: app.screen.course_for == "VP02", "VP02's course")
+        shown = shown_text(app.screen.query_one("#course"))
+        assert "212.0 kPa at visit 3" in shown and "46.2 °C" not in shown
 
 
 @synchronously
