@@ -25,6 +25,14 @@ SETTLE_LIMIT_S = 30.0
 SETTLED_FOR_S = 1.0
 QUIET_LIMIT_S = 2.5
 """The idle stream comes once a second; silence longer than this is worth a question."""
+BUTTON_BATCH_S = 0.05
+"""How much of a ramp (s) is read between checks when the thermode's button ends it: the
+device reverses on its own button, so the check only records the response."""
+KEY_BATCH_S = 0.01
+"""The same when a key ends the ramp: the key is looked at between batches and the return
+is sent then, so a batch of one stream period keeps the reversal within about 10 ms of
+the press."""
+
 TRACE_COLUMNS = ("t_s", "neutral_c", "zone1_c", "zone2_c", "zone3_c", "zone4_c", "zone5_c")
 
 
@@ -137,7 +145,7 @@ def ramp_until_response(
         reading_c: float | None = None
         while thermode.stimulating:
             ctx.check_abort()
-            batch = thermode.samples(0.05)
+            batch = thermode.samples(BUTTON_BATCH_S if by_button else KEY_BATCH_S)
             trace += batch
             if batch:
                 ctx.live(temperature_c=probe_c(batch[-1]), t_s=batch[-1].t_s)

@@ -146,6 +146,34 @@ def test_the_examiner_key_path_keeps_the_reading_at_the_press():
         lab.close()
 
 
+def test_a_key_pressed_between_checks_reverses_the_probe_within_20_ms():
+    # The key is pressed on the simulator's own 10 ms ticks, wherever the procedure's loop
+    # happens to be; the probe log says when the return began.
+    lab = ThermalLab(seed=8, participant=ThermalParticipant(never_responds=True))
+    pressed_s: list[float] = []
+    press_at_c, start_s = [0.0], [0.0]
+
+    def participant_says_now(t_s, zones_c):
+        if not pressed_s or pressed_s[-1] < start_s[0]:
+            if max(zones_c) >= press_at_c[0]:
+                lab.keys.press()
+                pressed_s.append(t_s)
+        return False
+
+    lab.core.response_hook = participant_says_now
+    delays_s = []
+    try:
+        for trial, at_c in enumerate((42.03, 42.61, 43.27, 44.12, 44.83, 45.38), start=1):
+            press_at_c[0], start_s[0] = at_c, lab.clock.now()
+            stop = lab.trial("HPT", trial, response="examiner_key")
+            assert stop.exit_status is ExitStatus.COMPLETED and not stop.result.censored
+            returning = [r.t_s for r in lab.core.probe_log.between(pressed_s[-1]) if r.phase in ("return", "idle")]
+            delays_s.append(returning[0] - pressed_s[-1])
+        assert max(delays_s) <= 0.020, delays_s
+    finally:
+        lab.close()
+
+
 def test_unplug_mid_trial_is_a_device_fault_and_finished_trials_stay():
     lab = ThermalLab(seed=7, participant=ThermalParticipant(thresholds=ThermalThresholds(hpt_c=43.0)))
     try:
