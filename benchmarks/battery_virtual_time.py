@@ -1,8 +1,16 @@
 """Whole batteries in virtual time: wall seconds for a visit on the simulators.
 
 Runs each shipped battery (optional tests included) on a virtual participant through the
-unmodified drivers on `sim://` devices, and prints wall time against the goal (fibromyalgia-ldn
-under 2 s, dfns under 5 s) and simulated seconds per wall second. Median of N seeds.
+unmodified drivers on `sim://` devices; median of N seeds. Prints, each with its limit and
+ratio, the wall time against the goal and the speed (simulated s per wall s) against the
+speed the goal asks for.
+
+Limits: the goals are whole visits, `fibromyalgia-ldn` (13.2 simulated min) in 2 s of wall
+time and `dfns` (6.4 simulated min) in 5 s; the speed limit is that visit length over that
+wall time, 13.2 x 60 / 2 = 396 and 6.4 x 60 / 5 = 76.8 simulated s per wall s. The visit
+length varies a little with the participant's responses, so the two ratios differ slightly.
+Parts of a visit (`tcs2_core_speed.py`, `mark10_sim_speed.py`) are held to real time
+instead: a visit's pace is an average that waiting and the 1 Hz idle stream carry.
 
     python benchmarks/battery_virtual_time.py [--seeds 3]
 """
@@ -13,11 +21,12 @@ import argparse
 import statistics
 import time
 
+import _report
 from protocols.battery import shipped_battery
 from protocols.records import RecordList
 from qst.virtual import VirtualLab, VirtualPerson
 
-GOALS_S = {"fibromyalgia-ldn": 2.0, "dfns": 5.0}
+GOALS = {"fibromyalgia-ldn": (13.2 * 60, 2.0), "dfns": (6.4 * 60, 5.0)}  # (simulated s, wall s)
 
 
 def one_visit(name: str, seed: int) -> tuple[float, float, int]:
@@ -36,15 +45,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=3)
     args = parser.parse_args()
-    for name, goal_s in GOALS_S.items():
+    _report.start(f"whole visits in virtual time, median of {args.seeds} seeds")
+    for name, (goal_simulated_s, goal_wall_s) in GOALS.items():
         runs = [one_visit(name, seed) for seed in range(args.seeds)]
-        wall = statistics.median(r[0] for r in runs)
-        simulated = statistics.median(r[1] for r in runs)
-        print(
-            f"{name}: {runs[0][2]} trials, wall {wall:.2f} s for {simulated / 60:.1f} simulated min "
-            f"({simulated / wall:.0f}× real time); wall / goal ({goal_s:g} s): {wall / goal_s:.2f}"
-        )
-
+        wall_s = statistics.median(r[0] for r in runs)
+        simulated_s = statistics.median(r[1] for r in runs)
+        print(f"{name}: {runs[0][2]} trials completed (seed 0), {simulated_s / 60:.1f} simulated min, "
+              f"{wall_s:.2f} s wall")
+        _report.figure(f"{name} wall", wall_s, "s", goal_wall_s, digits=2)
+        _report.figure(f"{name} speed", simulated_s / wall_s, "simulated s per wall s", goal_simulated_s / goal_wall_s,
+                       _report.HIGHER, digits=1)
+    _report.finish()
 
 if __name__ == "__main__":
     main()

@@ -1,4 +1,7 @@
-"""`qst --help` start-up time: the wall time of the whole process, median of N runs (goal < 0.3 s).
+"""`qst --help` start-up time: the wall time of the whole process, median of N runs.
+
+Limit: 0.3 s, about the longest the answer to a typed command still reads as immediate;
+the command is what a technician and a coordinator meet first.
 
     python benchmarks/cli_help.py [--runs 20]
 """
@@ -12,6 +15,8 @@ import subprocess
 import sys
 import time
 
+import _report
+
 GOAL_S = 0.3
 
 
@@ -22,6 +27,7 @@ def main() -> None:
     command = [shutil.which("qst") or "qst", "--help"]
     if command[0] == "qst":
         command = [sys.executable, "-m", "qst", "--help"]
+    _report.start(f"{' '.join(command)}: {args.runs} runs")
     subprocess.run(command, capture_output=True, check=True)  # warm the file cache
     times = []
     for _ in range(args.runs):
@@ -29,8 +35,9 @@ def main() -> None:
         subprocess.run(command, capture_output=True, check=True)
         times.append(time.perf_counter() - started)
     median = statistics.median(times)
-    print(f"{' '.join(command)}: median {median * 1000:.0f} ms, best {min(times) * 1000:.0f} ms over {args.runs} runs")
-    print(f"  median / goal ({GOAL_S} s): {median / GOAL_S:.2f}")
+    _report.figure("start-up, median", median * 1000, "ms", GOAL_S * 1000, digits=0)
+    _report.context("start-up, best", min(times) * 1000, "ms", 0)
+    _report.finish()
 
 
 if __name__ == "__main__":

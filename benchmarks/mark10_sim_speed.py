@@ -12,6 +12,10 @@ parser and the `sim://` port. That run is slower (the timing wrappers cost a lit
 call) and is not the one the speed figures come from; the part of the wrappers' cost that
 falls inside the timed calls (measured on a call that does nothing) is taken off.
 
+Limit: real time (`_report.REAL_TIME`, 1 simulated s per wall s), which the pty host
+needs the gauge to keep up with; the ratio is the headroom. (The whole visit's pace in
+virtual time is `battery_virtual_time.py`'s figure.)
+
     python benchmarks/mark10_sim_speed.py --ramps 20 --repeats 3 --breakdown
 """
 
@@ -22,6 +26,7 @@ import random
 import sys
 import time
 
+import _report
 import simulators
 from drivers.mark10 import Mark10Gauge
 
@@ -115,22 +120,17 @@ def main() -> int:
     parser.add_argument("--breakdown", action="store_true", help="one more run, timing the core's share")
     args = parser.parse_args()
 
+    _report.start(f"mark10 simulator speed: {args.ramps} PPT ramps via sim://, driver polling ?C at 50 Hz, "
+                  f"best of {args.repeats}")
     best = min((run(args.ramps, args.seed) for _ in range(args.repeats)), key=lambda r: r[1])
     simulated_s, wall_s, core_s, polls = best
-    print(f"mark10 simulator speed: {args.ramps} PPT ramps via sim://, driver polling ?C at 50 Hz, best of {args.repeats}")
-    print(f"{'figure':44} {'value':>10}")
-    rows = [
-        ("simulated s", f"{simulated_s:.1f}"),
-        ("wall s", f"{wall_s:.3f}"),
-        ("simulated s per wall s", f"{simulated_s / wall_s:.1f}"),
-        ("polls", f"{polls}"),
-        ("wall µs per poll (all in)", f"{wall_s / polls * 1e6:.1f}"),
-    ]
+    print(f"{simulated_s:.1f} simulated s in {wall_s:.3f} s wall, {polls} polls")
+    _report.figure("speed", simulated_s / wall_s, "simulated s per wall s", _report.REAL_TIME, _report.HIGHER, 1)
+    _report.context("wall per poll (all in)", wall_s / polls * 1e6, "µs", 1)
     if args.breakdown:
         _, timed_wall_s, core_s, _ = run(args.ramps, args.seed, breakdown=True)
-        rows.append(("share of wall time inside the gauge core", f"{core_s / timed_wall_s:.2f}"))
-    for name, value in rows:
-        print(f"{name:44} {value:>10}")
+        _report.context("share of wall time inside the gauge core", core_s / timed_wall_s, "", 2)
+    _report.finish()
     return 0
 
 

@@ -19,6 +19,14 @@ vs the core's `frames_sent` over the same span, allowing `IN_FLIGHT` lines at th
 
 `--minutes M` bounds the whole: about half for each part (the visit loop stops early at its
 half). Exit status 1 if any check fails. CI runs `--minutes 1`.
+
+Limits: a visit is about 30 trials and a station runs hundreds of visits without a restart,
+so memory must not grow with them (RSS growth, ratio to the bound), every thread a visit
+starts must end (threads after / before, goal 1), and on the wire every frame the device
+sends must reach the driver (received / sent, goal 1). Counts bounded by 0 (lost trials,
+unexpected outcomes) have no ratio; they are printed beside their bound.
+
+    python benchmarks/soak.py --minutes 1
 """
 
 from __future__ import annotations
@@ -33,6 +41,8 @@ from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import _report  # noqa: E402
 
 RSS_BOUND_MB = 25.0
 IN_FLIGHT = 2
@@ -84,9 +94,10 @@ def virtual_visits(visits: int, seed: int, budget_s: float | None) -> bool:
     threads_after = threading.active_count()
     ok = growth_mb <= RSS_BOUND_MB and threads_after == threads_before and lost == 0 and not_recovered == 0 and not mismatches
     print(f"virtual visits: {done} (of {visits}) in {wall_s:.1f} s wall, seed {seed}")
-    print(f"  RSS first 10 % {sum(rss[:tenth]) / tenth:.1f} MB, last 10 % {sum(rss[-tenth:]) / tenth:.1f} MB: "
-          f"growth {growth_mb:+.1f} MB (bound {RSS_BOUND_MB:g} MB)")
-    print(f"  threads before {threads_before}, after {threads_after}, max {threads_max} (bound: after == before)")
+    print(f"  RSS first 10 % {sum(rss[:tenth]) / tenth:.1f} MB, last 10 % {sum(rss[-tenth:]) / tenth:.1f} MB")
+    _report.figure("  RSS growth, last 10 % of visits vs first 10 %", growth_mb, "MB", RSS_BOUND_MB, digits=1)
+    print(f"  threads before {threads_before}, after {threads_after}, max {threads_max}")
+    _report.figure("  threads after / before", threads_after / threads_before, "", 1.0, _report.ONE, digits=2)
     print(f"  completed trials lost: {lost} (bound 0); recovery trials not completed: {not_recovered} (bound 0)")
     print(f"  outcomes unlike the fault table: {sum(mismatches.values())} (bound 0); known-bug cells hit: {known}")
     for cell, count in mismatches.items():
@@ -119,6 +130,7 @@ def real_stream(seconds: float) -> bool:
     ok = abs(lost) <= IN_FLIGHT and dropped == 0
     print(f"real-time stream via pty: {seconds:g} s, frames sent {sent}, received {received}, "
           f"difference {lost} (bound ±{IN_FLIGHT} in flight), codec-dropped {dropped} (bound 0)")
+    _report.figure("  frames received / frames sent", received / sent if sent else 0.0, "", 1.0, _report.ONE, digits=4)
     return ok
 
 
@@ -129,6 +141,7 @@ def main() -> int:
     parser.add_argument("--real-seconds", type=float, default=600.0)
     parser.add_argument("--minutes", type=float, default=None, help="bound the whole run: about half for each part")
     args = parser.parse_args()
+    _report.start("soak: virtual visits with faults, then the real-time stream")
     budget_s = None
     real_s = args.real_seconds
     if args.minutes is not None:
@@ -137,6 +150,7 @@ def main() -> int:
     ok = virtual_visits(args.visits, args.seed, budget_s)
     ok = real_stream(real_s) and ok
     print("soak:", "ok" if ok else "FAILED")
+    _report.finish()
     return 0 if ok else 1
 
 

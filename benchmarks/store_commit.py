@@ -8,6 +8,10 @@ median and p90 wall time of the whole trial (ms) and of the samples document alo
 when `--postgres URL` or `$QST_TEST_POSTGRES_URL` names a reachable server (each run in a
 schema of its own, dropped afterwards).
 
+Limit: 100 ms for the whole trial. A trial must be on disk before the next starts, and a
+pause under 100 ms between trials (which are seconds apart, with an instruction or a rest
+between them) goes unnoticed.
+
     python benchmarks/store_commit.py [--trials 50] [--postgres postgresql+psycopg://...]
 """
 
@@ -23,9 +27,11 @@ import uuid
 from pathlib import Path
 
 from protocols.records import Event, ExitStatus, RunStart, RunStop, TrialResult, wall_time
+import _report
 from qst.store import Store, StoreError
 
 SAMPLES = 2000
+LIMIT_MS = 100.0
 COLUMNS = ["t_s", "neutral_c", "zone1_c", "zone2_c", "zone3_c", "zone4_c", "zone5_c"]
 
 
@@ -66,14 +72,10 @@ def measure(store: Store, trials: int) -> tuple[list[float], list[float]]:
 
 
 def report(label: str, whole_ms: list[float], samples_ms: list[float]) -> None:
-    def p90(values):
-        return sorted(values)[int(0.9 * (len(values) - 1))]
-
-    print(
-        f"{label}: one trial (5 commits, {SAMPLES} samples) median {statistics.median(whole_ms):.1f} ms, "
-        f"p90 {p90(whole_ms):.1f} ms; the samples document alone median {statistics.median(samples_ms):.1f} ms, "
-        f"p90 {p90(samples_ms):.1f} ms ({len(whole_ms)} trials)"
-    )
+    print(f"{label}: {len(whole_ms)} trials of 5 commits, {SAMPLES} samples each")
+    _report.figure(f"{label} one trial, median", statistics.median(whole_ms), "ms", LIMIT_MS, digits=1)
+    _report.figure(f"{label} one trial, p90", _report.percentile(whole_ms, 0.9), "ms", LIMIT_MS, digits=1)
+    _report.context(f"{label} the samples document alone, median", statistics.median(samples_ms), "ms", 1)
 
 
 def postgres(url: str, trials: int) -> None:
@@ -104,6 +106,7 @@ def main() -> None:
     parser.add_argument("--trials", type=int, default=50)
     parser.add_argument("--postgres", default=os.environ.get("QST_TEST_POSTGRES_URL", ""))
     args = parser.parse_args()
+    _report.start(f"records store: commit one trial, {args.trials} trials")
     with tempfile.TemporaryDirectory() as folder:
         with Store.open(Path(folder) / "bench.sqlite3") as store:
             report("SQLite", *measure(store, args.trials))
@@ -111,6 +114,7 @@ def main() -> None:
         postgres(args.postgres, args.trials)
     else:
         print("PostgreSQL: skipped (give --postgres URL or set QST_TEST_POSTGRES_URL)")
+    _report.finish()
 
 
 if __name__ == "__main__":

@@ -7,6 +7,8 @@ each a RunStart, a response event and a RunStop, recorded through `Store.sink`),
 PostgreSQL when `--postgres URL` or `$QST_TEST_POSTGRES_URL` names a reachable server. The
 building is not timed (it commits without waiting for the disk, to keep it short).
 
+Limit: 10 s for each export; an export is a command a coordinator waits for.
+
     python benchmarks/store_export.py [--repeats 3] [--postgres postgresql+psycopg://...]
 """
 
@@ -23,9 +25,11 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from protocols.records import Event, ExitStatus, RunStart, RunStop, TrialResult, wall_time
+import _report
 from qst.store import Store
 
 PARTICIPANTS, VISITS = 100, 10
+LIMIT_S = 10.0
 TRIALS = [("HPT", "volar-forearm-left", trial) for trial in (1, 2, 3, 4, 5)] + [
     ("PPT", "trapezius-left", trial) for trial in (1, 2, 3, 4, 5)
 ]
@@ -82,15 +86,12 @@ def measure(label: str, url: str, folder: Path, repeats: int) -> None:
         tidy_s = best_s(lambda: store.export_tidy_csv("bench", folder / "tidy.csv"), repeats)
         summary_s = best_s(lambda: store.export_visit_summary_csv("bench", folder / "summary.csv"), repeats)
     size_mb = (folder / "tidy.csv").stat().st_size / 1e6
-    print(f"{label}: tidy CSV of {trials} trials {tidy_s:.2f} s ({size_mb:.1f} MB); "
-          f"visit summaries {summary_s:.2f} s (best of {repeats})")
+    print(f"{label}: {trials} trials, tidy CSV {size_mb:.1f} MB, best of {repeats}")
+    _report.figure(f"{label} tidy CSV export", tidy_s, "s", LIMIT_S, digits=2)
+    _report.figure(f"{label} visit summary export", summary_s, "s", LIMIT_S, digits=2)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--postgres", default=os.environ.get("QST_TEST_POSTGRES_URL", ""))
-    args = parser.parse_args()
+def export(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         measure("SQLite", str(folder / "bench.sqlite3"), folder, args.repeats)
@@ -112,6 +113,16 @@ def main() -> None:
             with admin.begin() as connection:
                 connection.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
             admin.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--postgres", default=os.environ.get("QST_TEST_POSTGRES_URL", ""))
+    args = parser.parse_args()
+    _report.start("records store: export 10,000 trials")
+    export(args)
+    _report.finish()
 
 
 if __name__ == "__main__":

@@ -1,4 +1,9 @@
-"""How fast the simulated TCS II runs in virtual time. Prints figures; passes or fails nothing.
+"""How fast the simulated TCS II runs in virtual time: simulated s per wall s, best of 5.
+
+Three cases: a 20 s stimulation with 100 Hz lines, the core alone (23 simulated s); 30 min
+idle with 1 Hz lines, the core alone; the same stimulation read line by line through a
+`sim://` port. Limit: real time (`_report.REAL_TIME`, 1 simulated s per wall s), which
+the pty host needs the core to keep up with; the ratio is the headroom.
 
     python benchmarks/tcs2_core_speed.py
 """
@@ -9,6 +14,7 @@ import time
 
 import serial
 
+import _report
 import simulators
 from simulators.tcs2 import create_core
 
@@ -52,7 +58,22 @@ def stimulation_through_sim_port() -> float:
     return elapsed
 
 
+CASES = (
+    ("20 s stimulation, 100 Hz lines, core", stimulation_20_s, 23.0),
+    ("30 min idle, 1 Hz lines, core", idle_30_min, 1800.0),
+    ("20 s stimulation read through a sim:// port", stimulation_through_sim_port, 23.0),
+)
+
+
+def main() -> None:
+    _report.start("tcs2 simulator speed in virtual time, best of 5")
+    for name, measure, simulated_s in CASES:
+        wall_s = best_of(5, measure)
+        print(f"{name}: {wall_s * 1e3:.2f} ms wall for {simulated_s:g} simulated s")
+        _report.figure(f"{name}, speed", simulated_s / wall_s, "simulated s per wall s", _report.REAL_TIME,
+                       _report.HIGHER, digits=0)
+    _report.finish()
+
+
 if __name__ == "__main__":
-    print(f"20 s stimulation, 100 Hz lines, core:      {best_of(5, stimulation_20_s) * 1e3:7.2f} ms wall")
-    print(f"30 min idle, 1 Hz lines, core:             {best_of(5, idle_30_min) * 1e3:7.2f} ms wall")
-    print(f"20 s stimulation read through sim:// port: {best_of(5, stimulation_through_sim_port) * 1e3:7.2f} ms wall")
+    main()

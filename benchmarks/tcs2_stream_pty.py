@@ -12,6 +12,12 @@ warm, then aborts (`A`) and mutes it (`F`). Prints, each with its limit and rati
 - `?` round trip beyond wire time p50 / p99: a query's reply (4 bytes, 0.35 ms of wire at
   115200 baud) minus that wire time: the host's wake-up and the client's, both ways.
 
+Limits: the stream's period is 10 ms; a driver timestamps frames and watches the stream
+for silence, so arrivals should keep within a fifth of a period (p99 ≤ 2 ms), and
+typically within USB full-speed framing (p50 ≤ 0.5 ms, under a 1 ms frame). A query's
+round trip beyond its wire time is wake-ups only: under 1 ms typically, 2 ms at p99.
+`tcs2_stream_driver.py` measures the stream as the driver receives it.
+
 For context (no limit): how late this machine wakes a bare `select()` loop with a 10 ms
 period, measured first for `--baseline-seconds`. The host cannot be steadier than that.
 
@@ -28,6 +34,7 @@ import time
 
 import serial
 
+import _report
 from simulators.pty_host import create_host
 
 PERIOD_S = 0.01
@@ -89,11 +96,6 @@ def select_lateness_ms(seconds: float) -> list[float]:
     return lateness
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=60.0, help="streaming time (default 60)")
@@ -101,6 +103,7 @@ def main() -> int:
     parser.add_argument("--baseline-seconds", type=float, default=10.0, help="bare select() loop (default 10)")
     args = parser.parse_args()
 
+    _report.start(f"tcs2 stream through the pty host, plain pyserial: {args.seconds:g} s at 100 Hz, {BAUDRATE} baud")
     baseline_ms = select_lateness_ms(args.baseline_seconds)
 
     with create_host("tcs2", seed=1) as host:
@@ -134,21 +137,16 @@ def main() -> int:
     beyond_wire_ms = [trip * 1000 - wire_ms for trip in round_trips]
     mean_ms = (arrivals[-1] - arrivals[0]) / (len(arrivals) - 1) * 1000
 
-    figures = [
-        ("frames received / frames sent", len(arrivals) / sent, 1.0, "{:.4f}"),
-        ("jitter p50 (ms)", statistics.median(jitter_ms), 0.5, "{:.3f}"),
-        ("jitter p99 (ms)", percentile(jitter_ms, 0.99), 2.0, "{:.3f}"),
-        ("mean inter-arrival (ms)", mean_ms, PERIOD_S * 1000, "{:.4f}"),
-        ("? round trip beyond wire p50 (ms)", statistics.median(beyond_wire_ms), 1.0, "{:.3f}"),
-        ("? round trip beyond wire p99 (ms)", percentile(beyond_wire_ms, 0.99), 2.0, "{:.3f}"),
-    ]
-    print(f"tcs2 stream through the pty host: {args.seconds:g} s at 100 Hz, {BAUDRATE} baud")
     print(f"frames sent {sent}, received {len(arrivals)}, broken {broken}, bytes dropped {dropped}")
-    print(f"{'figure':36} {'value':>10} {'limit':>8} {'ratio':>7}")
-    for name, value, limit, style in figures:
-        print(f"{name:36} {style.format(value):>10} {limit:>8g} {value / limit:>7.3f}")
-    print(f"{'bare select() lateness p50 (ms)':36} {statistics.median(baseline_ms):>10.3f} {'-':>8} {'-':>7}")
-    print(f"{'bare select() lateness p99 (ms)':36} {percentile(baseline_ms, 0.99):>10.3f} {'-':>8} {'-':>7}")
+    _report.figure("frames received / frames sent", len(arrivals) / sent, "", 1.0, _report.ONE, digits=4)
+    _report.figure("inter-arrival jitter p50", statistics.median(jitter_ms), "ms", 0.5)
+    _report.figure("inter-arrival jitter p99", _report.percentile(jitter_ms, 0.99), "ms", 2.0)
+    _report.figure("mean inter-arrival", mean_ms, "ms", PERIOD_S * 1000, _report.ONE, digits=4)
+    _report.figure("? round trip beyond wire p50", statistics.median(beyond_wire_ms), "ms", 1.0)
+    _report.figure("? round trip beyond wire p99", _report.percentile(beyond_wire_ms, 0.99), "ms", 2.0)
+    _report.context("bare select() lateness p50", statistics.median(baseline_ms), "ms")
+    _report.context("bare select() lateness p99", _report.percentile(baseline_ms, 0.99), "ms")
+    _report.finish()
     return 0
 
 
