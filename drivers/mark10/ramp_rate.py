@@ -15,17 +15,23 @@ from collections.abc import Iterable
 def least_squares_slope(points: Iterable[tuple[float, float]]) -> float | None:
     """The slope of the best straight line through (x, y) points; None if x never varies."""
     points = list(points)
-    if len(points) < 2:
-        return None
-    x0 = points[0][0]
     n = len(points)
-    mean_x = sum(x - x0 for x, _ in points) / n
-    mean_y = sum(y for _, y in points) / n
-    sxx = sum((x - x0 - mean_x) ** 2 for x, _ in points)
-    if sxx <= 0:
+    if n < 2:
         return None
-    sxy = sum((x - x0 - mean_x) * (y - mean_y) for x, y in points)
-    return sxy / sxx
+    # One pass over the points, x taken from the first one so its square stays small: this
+    # runs on every sample of a 50 Hz ramp.
+    x0 = points[0][0]
+    sum_x = sum_y = sum_xx = sum_xy = 0.0
+    for x, y in points:
+        x -= x0
+        sum_x += x
+        sum_y += y
+        sum_xx += x * x
+        sum_xy += x * y
+    sxx = sum_xx - sum_x * sum_x / n
+    if sxx <= 1e-12 * max(sum_xx, 1e-300):
+        return None
+    return (sum_xy - sum_x * sum_y / n) / sxx
 
 
 class RampRate:

@@ -25,6 +25,7 @@ class SampleFlag(enum.Flag):
 
 
 NO_VALUE = SampleFlag.NO_REPLY | SampleFlag.UNREADABLE | SampleFlag.REFUSED
+_NOT_A_MEASUREMENT = NO_VALUE | SampleFlag.OVERLOAD
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,9 @@ class PressureSample:
     @property
     def ok(self) -> bool:
         """True when the value is a good measurement (present, within capacity)."""
-        return self.force_n is not None and not (self.flags & (NO_VALUE | SampleFlag.OVERLOAD))
+        flags = self.flags
+        # `is NONE` first: Flag arithmetic is slow, and nearly every sample has no flag.
+        return self.force_n is not None and (flags is SampleFlag.NONE or not (flags & _NOT_A_MEASUREMENT))
 
 
 @dataclass(frozen=True)
