@@ -37,6 +37,22 @@ def _metadata(report: CohortReport, title: str) -> dict[str, str]:
     return {"Title": title, "Subject": report.blinding.statement, "Keywords": f"qst; {report.blinding.value}"}
 
 
+COVER_FONT_PT = 8
+MONOSPACE_ADVANCE_EM = 0.602
+"""Width of a character of DejaVu Sans Mono (matplotlib's monospace), in ems."""
+
+
+def _wrapped(text: str, width_chars: int) -> str:
+    """Each line folded at `width_chars`, continuations indented under its first word. Done
+    here rather than by matplotlib's `wrap=True`, which measures the text over and over
+    (a second a page)."""
+    out = []
+    for line in text.splitlines():
+        indent = " " * (len(line) - len(line.lstrip()) + 4)
+        out.append(textwrap.fill(line, width_chars, subsequent_indent=indent, break_on_hyphens=False) if line else "")
+    return "\n".join(out)
+
+
 def cover_figure(report: CohortReport) -> Figure:
     """First page: the blinding, in large letters, and the cohort's results as text."""
     figure = new_figure()
@@ -44,7 +60,9 @@ def cover_figure(report: CohortReport) -> Figure:
     figure.text(0.5, 0.93, report.blinding.value.upper(), ha="center", va="top", fontsize=34, fontweight="bold",
                 color=colour)
     figure.text(0.5, 0.84, f"QST study report: {report.study}", ha="center", va="top", fontsize=16)
-    figure.text(0.05, 0.76, cohort_text(report), ha="left", va="top", fontsize=8, family="monospace", wrap=True)
+    width_chars = int(0.9 * figure.get_figwidth() * 72 / (MONOSPACE_ADVANCE_EM * COVER_FONT_PT))
+    figure.text(0.05, 0.76, _wrapped(cohort_text(report), width_chars), ha="left", va="top", fontsize=COVER_FONT_PT,
+                family="monospace")
     stamp(figure, report.blinding)
     return figure
 
