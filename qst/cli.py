@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import sys
-
 import typer
 
 app = typer.Typer(
-    help="qst — quantitative sensory testing: devices, procedures, records.",
+    help=(
+        "qst — quantitative sensory testing: devices, procedures, records.\n\n"
+        "Example: qst demo (a lab visit on the simulators, in seconds); "
+        "qst run --simulate (the technician's screens on simulated devices)."
+    ),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -22,7 +24,7 @@ def fail(message: str) -> None:
 
 @app.command()
 def demo(seed: int = typer.Option(3, help="Seed of the simulated devices.")) -> None:
-    """Run a short session on the simulators in virtual time and print what was measured.
+    """Run the first study's lab visit on the simulators in virtual time and print its summary.
 
     Example: qst demo --seed 7
     """
@@ -39,20 +41,24 @@ def simulate(
     kind: str = typer.Argument(..., help="Device to simulate: tcs2 or mark10."),
     link: str = typer.Option(None, help="Stable symlink to the tty, e.g. /tmp/tcs2."),
     seed: int = typer.Option(0, help="Seed of the simulated device."),
+    control: str = typer.Option(
+        None, metavar="PATH", help="Unix socket taking fault commands (unplug, replug, stall on, ...)."
+    ),
 ) -> None:
     """Serve a simulated device on a real pseudo-terminal, in real time, until Ctrl-C.
 
+    Prints the tty path (and the link), then serves until Ctrl-C or SIGTERM.
     Example: qst simulate tcs2 --link /tmp/tcs2
     """
-    import subprocess
+    from simulators.__main__ import main
 
-    command = [sys.executable, "-m", "simulators", kind, "--seed", str(seed)]
+    argv = [kind, "--seed", str(seed)]
     if link:
-        command += ["--link", link]
-    try:
-        raise typer.Exit(subprocess.call(command))
-    except KeyboardInterrupt:
-        raise typer.Exit(0)
+        argv += ["--link", link]
+    if control:
+        argv += ["--control", control]
+    # In this process, not a child: a SIGTERM to `qst simulate` stops the device it serves.
+    raise typer.Exit(main(argv))
 
 
 @app.command()
@@ -72,7 +78,8 @@ def devices(
 
     reports = discover(port)
     if not reports:
-        typer.echo("No serial ports found. Is the device plugged in and powered?")
+        typer.echo("No serial ports found. Is the device plugged in and powered?\n"
+                   "To try it on a simulator: qst simulate tcs2 --link /tmp/tcs2, then qst devices --port /tmp/tcs2")
         return
     table = Table(title="Devices")
     for column in ("port", "device", "identity", "state"):

@@ -63,12 +63,13 @@ def simulate_study(
     workers: int = typer.Option(0, "--workers", help="Processes running visits (default: CPUs, at most 4)."),
     unblind: bool = UNBLIND,
 ) -> None:
-    """Simulate a whole study: N virtual participants through every visit on the simulated
-    devices in virtual time, with daily diaries and a drug effect that grows with ESR; then
-    write the study report.
+    """Simulate a whole study on the simulated devices and write its report.
 
-    Synthetic data never goes into an existing study: the store is a fresh SQLite file in
-    --out unless --db names one, and a store already holding the study is refused.
+    N virtual participants go through every visit in virtual time, with daily diaries and a
+    drug effect that grows with ESR.
+
+    Synthetic data never goes into an existing study: the store is a fresh SQLite file in the
+    --out folder unless --db names one, and a store already holding the study is refused.
 
     Example: qst simulate-study 10 --seed 1 --out sim-report
     """

@@ -70,6 +70,7 @@ class QstApp(App):
         threading.Thread(target=self._send_abort, args=(run,), name="qst-abort", daemon=True).start()
 
     def _send_abort(self, run: VisitRun | None) -> None:
+        sent = run is not None or self.station.thermode is not None
         try:
             if run is not None:
                 run.abort()
@@ -78,7 +79,7 @@ class QstApp(App):
                 error = self.station.abort_thermode()
         except Exception as caught:  # the technician must hear of it
             error = str(caught) or type(caught).__name__
-        self.post_message(AbortSent(error))
+        self.post_message(AbortSent(error, sent))
 
     def on_abort_sent(self, message: AbortSent) -> None:
         self.aborts_sent += 1
@@ -89,6 +90,10 @@ class QstApp(App):
                 return
         if message.error:
             self.notify(f"The abort could not reach the thermode: {message.error}", severity="error")
+        elif message.sent:  # off the run screen too, the key must be seen to work
+            self.notify("Abort sent: the thermode returns to neutral.")
+        else:
+            self.notify("No thermode connected yet: nothing to abort.")
 
     # -- navigation --------------------------------------------------------------------------------
 

@@ -58,10 +58,25 @@ class Recorded(Message):
 
 
 class VisitOpened(Message):
-    def __init__(self, visit_id: str, start_at: int):
+    """The visit is open and runs from plan index `start_at`; `earlier` are the documents
+    of the visit's earlier sessions (a resumed visit), for the trial table."""
+
+    def __init__(self, visit_id: str, start_at: int, earlier: list[Document] | None = None):
         super().__init__()
         self.visit_id = visit_id
         self.start_at = start_at
+        self.earlier = list(earlier or [])
+
+
+class Waiting(Message):
+    """The runner waits `until_s` (on the devices' clock) before the next trial, plan
+    index `index` (`spec`: its test, site and trial)."""
+
+    def __init__(self, until_s: float, index: int, spec: Any):
+        super().__init__()
+        self.until_s = until_s
+        self.index = index
+        self.spec = spec
 
 
 class RunEnded(Message):
@@ -76,11 +91,12 @@ class RunEnded(Message):
 
 
 class AbortSent(Message):
-    """The abort has gone to the thermode (or there was none to send it to)."""
+    """The abort has gone to the thermode (`sent`), or there was none to send it to."""
 
-    def __init__(self, error: str = ""):
+    def __init__(self, error: str = "", sent: bool = True):
         super().__init__()
         self.error = error
+        self.sent = sent
 
 
 class WorkDone(Message):

@@ -35,12 +35,13 @@ from qst.ui.messages import (
     Recorded,
     RunEnded,
     VisitOpened,
+    Waiting,
     WorkDone,
 )
 from qst.ui.prompts import PromptScreen, prompt_for
 from qst.ui.session import VisitRun, device_of
 from qst.ui.visits import DONE, VisitChoice, default_visit
-from qst.ui.widgets import Banner, InfoTable, LivePanel, Trace, TrialTable, format_value
+from qst.ui.widgets import Banner, InfoTable, LivePanel, Trace, TrialTable, flag_text, format_value
 
 if TYPE_CHECKING:
     from qst.ui.app import QstApp
@@ -119,6 +120,8 @@ class PickScreen(Jobs, Screen):
     """
 
     BINDINGS = [Binding("ctrl+r", "reload", "Reload")]
+    KEYS_TEXT = "↑↓: choose  ·  Tab: next box  ·  Space: tick optional tests  ·  Enter: check the devices"
+    """Under the chosen visit: the keys of this screen that no footer shows."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -154,8 +157,9 @@ class PickScreen(Jobs, Screen):
         self.start_job("studies", self.app.source.study_names)
 
     def done_studies(self, names: list[str]) -> None:
+        highlight = self._kept("#studies", self.studies, names)
         self.studies = names
-        self._fill("#studies", names, 0 if names else None)
+        self._fill("#studies", names, highlight)
         if not names:
             self.query_one("#chosen", Static).update("No studies in the records yet.")
 
@@ -163,8 +167,9 @@ class PickScreen(Jobs, Screen):
         study, codes = result
         if study != self._highlighted("#studies", self.studies):
             return  # an answer for a study no longer highlighted
+        highlight = self._kept("#participants", self.participants, codes)
         self.participants = codes
-        self._fill("#participants", codes, 0 if codes else None)
+        self._fill("#participants", codes, highlight)
         if not codes:
             self._fill("#visits", [], None)
             self._show_chosen(None)
@@ -193,6 +198,14 @@ class PickScreen(Jobs, Screen):
         options.add_options(labels)
         if highlight is not None:
             options.highlighted = highlight
+
+    def _kept(self, selector: str, items: list, new_items: list) -> int | None:
+        """Where the highlight goes in a reloaded list: on the same item if it is still
+        there (the participant whose visit just closed), else the first."""
+        current = self._highlighted(selector, items)
+        if current in new_items:
+            return new_items.index(current)
+        return 0 if new_items else None
 
     def _highlighted(self, selector: str, items: list):
         index = self.query_one(selector, OptionList).highlighted
@@ -228,9 +241,12 @@ class PickScreen(Jobs, Screen):
 
     def _show_chosen(self, visit: VisitChoice | None) -> None:
         self.chosen = visit
-        text = "" if visit is None else f"{visit.title} · battery {visit.battery} · {visit.state}"
-        if visit is not None and visit.state != DONE:
-            text += "   —   Enter: check the devices"
+        if visit is None:
+            self.query_one("#chosen", Static).update("")
+            return
+        text = Text(f"{visit.title} · battery {visit.battery} · {visit.state}")
+        text.append("   —   done and closed" if visit.state == DONE else "")
+        text.append("\n" + self.KEYS_TEXT, style="dim")
         self.query_one("#chosen", Static).update(text)
 
     def go(self) -> None:
@@ -274,10 +290,11 @@ class DeviceCheckScreen(Jobs, Screen):
     DeviceCheckScreen #calibration { padding: 0 1; }
     """
 
+    # Short labels: with Quit and Esc they fit a 100-column footer.
     BINDINGS = [
-        Binding("enter", "start", "Start the visit"),
-        Binding("r", "check", "Check again"),
-        Binding("c", "calibrate", "Calibrate neutral"),
+        Binding("enter", "start", "Start"),
+        Binding("r", "check", "Recheck"),
+        Binding("c", "calibrate", "Calibrate"),
         Binding("b", "back", "Back"),
     ]
 
@@ -292,6 +309,12 @@ class DeviceCheckScreen(Jobs, Screen):
         self.report = None
         self.checking = False
         self.calibrating = False
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """No way back to the picker while a visit waits to resume."""
+        if action == "back":
+            return self.visit_id is None
+        return True
 
     def compose(self) -> ComposeResult:
         resuming = " — reconnect and resume" if self.visit_id else ""
@@ -324,9 +347,11 @@ class DeviceCheckScreen(Jobs, Screen):
         for status in report.devices:
             devices.append("✓ " if status.ok else "✗ ", style="bold green" if status.ok else "bold red")
             devices.append(f"{status.kind:<10} ", style="bold")
-            devices.append(status.identity or "not identified")
-            devices.append(f"  on {shown_url(status.url)}\n" if status.url else "\n", style="dim")
+            devices.append((status.identity or "not identified") + "\n")
             devices.append(" " * 13)
+            if status.url:
+                devices.append(f"on {shown_url(status.url)}", style="dim")
+                devices.append(" · " if status.detail or status.error else "", style="dim")
             if status.detail:
                 devices.append(status.detail, style="green" if status.ok else "")
             if status.error:
@@ -336,7 +361,8 @@ class DeviceCheckScreen(Jobs, Screen):
         verdict = self.query_one("#verdict", Static)
         if report.ready_for(self.needs):
             calibrate = "   ·   C: calibrate the thermode's neutral" if "thermode" in self.needs else ""
-            verdict.update(Text(f"Ready. Enter: start the visit{calibrate}", style="green"))
+            start = "resume the visit" if self.visit_id else "start the visit"
+            verdict.update(Text(f"Ready. Enter: {start}{calibrate}", style="green"))
         else:
             verdict.update(Text("Not ready: fix what is marked ✗, then R to check again.", style="bold red"))
 
@@ -415,6 +441,10 @@ class RunScreen(Screen):
         self.status_lines: list[str] = []
         self._live_timer = None
         self._live_shown_at = float("-inf")
+        self.current_test = ""
+        """The test of the trial started last: the live panel shows only its readings."""
+        self.waiting: Waiting | None = None
+        """The wait before the next trial, while it lasts (counted down in the heading)."""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Response and stop while the run goes on; resume and summary once it has ended."""
@@ -455,16 +485,51 @@ class RunScreen(Screen):
         self.app.visit_run = self.run
         self.run_worker(self.run.run, thread=True, group="visit", exit_on_error=False)
         self.set_interval(0.1, self.check_stall)
+        self.set_interval(0.5, self.show_waiting)
 
     # -- what the run posts -----------------------------------------------------------------------
 
     def on_visit_opened(self, message: VisitOpened) -> None:
         if message.start_at:
             self.say(f"Resuming the visit at trial {message.start_at + 1} of {len(self.plan)}.")
+        self.show_earlier(message.earlier)
+
+    def show_earlier(self, documents: list) -> None:
+        """The trials of the visit's earlier sessions, numbered by their place in the plan."""
+        places = {(p.spec.test, p.spec.site, p.spec.trial): n for n, p in enumerate(self.plan, start=1)}
+        table = self.query_one(TrialTable)
+        for document in documents:
+            if isinstance(document, RunStart):
+                table.started(document, places.get((document.test, document.site, document.trial), 0))
+            elif isinstance(document, RunStop):
+                table.stopped(document)
+
+    def on_waiting(self, message: Waiting) -> None:
+        self.waiting = message
+        self.show_waiting()
+
+    def show_waiting(self) -> None:
+        """The heading during the wait between trials: what comes next, and in how long."""
+        waiting = self.waiting
+        if waiting is None:
+            return
+        left_s = max(0.0, waiting.until_s - self.app.station.clock.now())
+        spec = waiting.spec
+        self.query_one("#where", Static).update(
+            f"next: {spec.test} · {spec.site} · trial {spec.trial} in {left_s:.0f} s   "
+            f"({waiting.index + 1}/{len(self.plan)})"
+        )
+
+    def stop_waiting(self) -> None:
+        if self.waiting is not None:
+            self.waiting = None
+            self.query_one("#where", Static).update("")
 
     def on_recorded(self, message: Recorded) -> None:
         document = message.document
         if isinstance(document, RunStart):
+            self.stop_waiting()
+            self.current_test = document.test
             self.trials_started += 1
             number = (self.run.start_at if self.run else 0) + self.trials_started
             self.query_one(TrialTable).started(document, number)
@@ -499,7 +564,7 @@ class RunScreen(Screen):
             return None
         self._live_shown_at = time.monotonic()
         snapshot = self.run.feed.take()
-        if snapshot.quantity:
+        if snapshot.quantity and snapshot.test == self.current_test:
             self.query_one(LivePanel).show(snapshot)
             self.query_one(Trace).show(snapshot.points, snapshot.unit, snapshot.t_s)
         return snapshot
@@ -512,6 +577,7 @@ class RunScreen(Screen):
 
     def on_prompt_requested(self, message: PromptRequested) -> None:
         self.refresh_live()
+        self.stop_waiting()
         request = message.request
         if not request.open:
             return
@@ -530,19 +596,22 @@ class RunScreen(Screen):
 
     def on_run_ended(self, message: RunEnded) -> None:
         self.ended = message
+        self.stop_waiting()
         self.refresh_bindings()
         self.refresh_live()
         self.query_one(Banner).hide("stall")
         stops = message.stops
         last = stops[-1] if stops else None
         done = self.run.start_at + sum(1 for stop in stops if stop.exit_status is ExitStatus.COMPLETED)
+        # The visit resumes at its first trial not completed: an aborted or refused trial runs again.
+        at = f"trial {done + 1} of {len(self.plan)}"
         if message.error is not None and not message.aborted:
             self.query_one(Banner).show("fault", f"The run stopped on an error: {message.error}. "
                                                  "Enter: visit summary · R: check the devices and resume.")
             return
         if message.aborted or (last is not None and last.exit_status is ExitStatus.ABORTED_BY_EXAMINER):
             self.query_one(Banner).show("info", "Aborted: the thermode was sent to neutral. "
-                                                "R: check the devices and resume at the next trial · Enter: visit summary")
+                                                f"R: check the devices and resume at {at} · Enter: visit summary")
             return
         if last is not None and last.exit_status in (ExitStatus.DEVICE_FAULT, ExitStatus.SAFETY_LIMIT):
             device = device_of(self._test_of(last)) or "device"
@@ -551,18 +620,18 @@ class RunScreen(Screen):
                 "fault",
                 f"{device.upper()} FAULT — the trial was recorded as a {what}: {last.reason}. "
                 f"To reconnect: check the {device}'s USB cable and power, then press R to reconnect and resume "
-                f"at the next trial. Enter: end with the visit summary.",
+                f"at {at}. Enter: end with the visit summary.",
             )
             return
         if last is not None and last.exit_status is ExitStatus.STOPPED_BY_PARTICIPANT:
-            self.query_one(Banner).show("info", "The participant stopped. R: resume at the next trial · Enter: visit summary")
+            self.query_one(Banner).show("info", f"The participant stopped. R: resume at {at} · Enter: visit summary")
             return
         if done >= len(self.plan):
             self.say("All trials done.")
             self.action_summary()
             return
         self.query_one(Banner).show("info", f"Stopped after trial {done} of {len(self.plan)}. "
-                                            "R: resume at the next trial · Enter: visit summary")
+                                            f"R: resume at {at} · Enter: visit summary")
 
     def _test_of(self, stop: RunStop) -> str:
         table = self.query_one(TrialTable)
@@ -603,7 +672,8 @@ class RunScreen(Screen):
     def action_stop(self) -> None:
         if self.run is not None and self.ended is None:
             self.run.request_stop()
-            self.say("The visit stops after this trial.")
+            self.say("The visit stops now, before the next trial." if self.waiting is not None
+                     else "The visit stops after this trial.")
 
     def action_resume(self) -> None:
         if self.ended is None or self.run is None:
@@ -669,9 +739,9 @@ class SummaryScreen(Jobs, Screen):
         for summary in self.summaries:
             trials = ", ".join(format_value(v, summary.unit) for v in summary.values) or "—"
             value = "—" if summary.summary is None else f"{format_value(summary.summary, summary.unit)} {summary.unit}"
-            flags = list(summary.flags)
-            if summary.incomplete:
-                flags.append(f"{summary.incomplete} incomplete")
+            flags = [flag_text(flag) for flag in summary.flags]
+            if summary.incomplete:  # listed below the table, with why
+                flags.append(f"{summary.incomplete} run{'s' if summary.incomplete > 1 else ''} not completed")
             table.add_row(summary.test, summary.site, trials, value,
                           Text(", ".join(flags), style="bold yellow" if flags else ""))
         by_run = {start.run_id: start for start in starts}

@@ -28,6 +28,11 @@ def format_value(value: float | None, unit: str) -> str:
     return f"{value:.1f}" if unit == "°C" else f"{value:.3g}"
 
 
+def flag_text(flag: str) -> str:
+    """A flag as the technician reads it: "large_spread" is "large spread"."""
+    return flag.replace("_", " ")
+
+
 STATUS_TEXT = {
     ExitStatus.COMPLETED: "completed",
     ExitStatus.STOPPED_BY_PARTICIPANT: "stopped by participant",
@@ -217,7 +222,7 @@ class TrialTable(InfoTable):
         flags = ""
         if result is not None:
             value = f"{format_value(result.value, result.unit)} {result.unit}"
-            flags = ", ".join(result.flags)
+            flags = ", ".join(flag_text(flag) for flag in result.flags)
         status = STATUS_TEXT.get(stop.exit_status, stop.exit_status.value)
         style = "green" if stop.exit_status is ExitStatus.COMPLETED else "bold red"
         self.update_cell(stop.run_id, "value", value, update_width=True)
