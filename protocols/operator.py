@@ -55,6 +55,10 @@ class Operator(Protocol):
     def notice(self, text: str) -> None:
         """Tell the examiner something (a flag, a fault); no answer needed."""
 
+    def waiting(self, until_s: float, test: str, site: str, trial: int) -> None:
+        """The runner pauses until `until_s` (clock time, s) before that trial; a stop or an
+        abort ends the pause at once. No answer needed."""
+
 
 class ParticipantStopped(Exception):
     """The participant asked to stop (the examiner answered 'not ready')."""
@@ -139,3 +143,6 @@ class ScriptedOperator:
 
     def notice(self, text: str) -> None:
         self._say("notice", text)
+
+    def waiting(self, until_s: float, test: str, site: str, trial: int) -> None:
+        self._say("waiting", f"{test} {site} trial {trial}", until_s)

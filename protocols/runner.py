@@ -41,6 +41,10 @@ from protocols.records import (
 
 log = logging.getLogger("protocols.runner")
 
+PAUSE_SLICE_S = 0.1
+"""The pause between trials is slept this much (s) at a time, so a stop or an abort ends it
+within that: the examiner never waits out a 30 s pause to end a visit."""
+
 
 class ExaminerAbort(Exception):
     """The examiner aborted (Esc)."""
@@ -228,6 +232,18 @@ class Runner:
                 raise failure
         return stop
 
+    def _pause(self, duration_s: float, following: TrialSpec) -> bool:
+        """The pause before `following`, told to the operator; False if a stop or an abort
+        ended it (looked at every `PAUSE_SLICE_S`)."""
+        until_s = self.clock.now() + duration_s
+        self.operator.waiting(until_s, following.test, following.site, following.trial)
+        while not (self.stop_requested or self.abort_requested):
+            left_s = until_s - self.clock.now()
+            if left_s <= 0:
+                return True
+            self.clock.sleep(min(left_s, PAUSE_SLICE_S))
+        return False
+
     def run_plan(self, plan: list[PlannedTrial], start_at: int = 0) -> list[RunStop]:
         """Run `plan[start_at:]` in order; end early on stop, abort, a participant's stop,
         or a device fault (the technician decides whether to go on). Returns the stops."""
@@ -240,8 +256,8 @@ class Runner:
                 break
             if previous_test is not None:
                 low, high = planned.isi_s
-                if high > 0:
-                    self.clock.sleep(self._rng.uniform(low, high))
+                if high > 0 and not self._pause(self._rng.uniform(low, high), planned.spec):
+                    break
             if key[0] != (previous_test or ("", ""))[0] and planned.instruction:
                 self.operator.instruct(planned.instruction)
             if previous_test != key:

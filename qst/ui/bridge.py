@@ -20,7 +20,7 @@ from textual.message import Message
 from drivers.clock import Clock
 from protocols.operator import Mark, Question
 from protocols.runner import ExaminerAbort
-from qst.ui.messages import Instruction, Notice, PromptRequested, PromptWithdrawn
+from qst.ui.messages import Instruction, Notice, PromptRequested, PromptWithdrawn, Waiting
 
 OPEN, ANSWERED, WITHDRAWN = "open", "answered", "withdrawn"
 
@@ -161,3 +161,6 @@ class UiOperator:
 
     def notice(self, text: str) -> None:
         self._post(Notice(text))
+
+    def waiting(self, until_s: float, test: str, site: str, trial: int) -> None:
+        self._post(Waiting(until_s, test, site, trial))

@@ -69,14 +69,15 @@ class VisitOpened(Message):
 
 
 class Waiting(Message):
-    """The runner waits `until_s` (on the devices' clock) before the next trial, plan
-    index `index` (`spec`: its test, site and trial)."""
+    """The runner pauses until `until_s` (on the devices' clock) before the trial `trial` of
+    `test` at `site`."""
 
-    def __init__(self, until_s: float, index: int, spec: Any):
+    def __init__(self, until_s: float, test: str, site: str, trial: int):
         super().__init__()
         self.until_s = until_s
-        self.index = index
-        self.spec = spec
+        self.test = test
+        self.site = site
+        self.trial = trial
 
 
 class RunEnded(Message):

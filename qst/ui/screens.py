@@ -84,6 +84,10 @@ class Jobs:
         getattr(self, f"done_{message.job}")(message.result)
 
 
+WAIT_SHOWN_S = 1.0
+"""A pause between trials at least this long (s) is shown on the screen, counting down."""
+
+
 # -- picking the visit ------------------------------------------------------------------------------
 
 
@@ -505,8 +509,9 @@ class RunScreen(Screen):
                 table.stopped(document)
 
     def on_waiting(self, message: Waiting) -> None:
-        self.waiting = message
-        self.show_waiting()
+        if message.until_s - self.app.station.clock.now() >= WAIT_SHOWN_S:
+            self.waiting = message
+            self.show_waiting()
 
     def show_waiting(self) -> None:
         """The heading during the wait between trials: what comes next, and in how long."""
@@ -514,10 +519,10 @@ class RunScreen(Screen):
         if waiting is None:
             return
         left_s = max(0.0, waiting.until_s - self.app.station.clock.now())
-        spec = waiting.spec
+        index = (self.run.start_at if self.run else 0) + self.trials_started  # the next trial's place
         self.query_one("#where", Static).update(
-            f"next: {spec.test} · {spec.site} · trial {spec.trial} in {left_s:.0f} s   "
-            f"({waiting.index + 1}/{len(self.plan)})"
+            f"next: {waiting.test} · {waiting.site} · trial {waiting.trial} in {left_s:.0f} s   "
+            f"({index + 1}/{len(self.plan)})"
         )
 
     def stop_waiting(self) -> None:

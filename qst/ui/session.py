@@ -22,7 +22,7 @@ from protocols.records import Document, RunStart, RunStop
 from protocols.runner import ExaminerAbort, PlannedTrial, Runner
 from qst.ui.bridge import UiOperator
 from qst.ui.live import LiveFeed, ReadingWatch, WatchedClock
-from qst.ui.messages import LiveChanged, Recorded, RunEnded, VisitOpened, Waiting
+from qst.ui.messages import LiveChanged, Recorded, RunEnded, VisitOpened
 from qst.ui.station import Station
 from qst.ui.visits import VisitChoice, VisitSource
 
@@ -30,47 +30,6 @@ from qst.ui.visits import VisitChoice, VisitSource
 def visit_seed(visit: VisitChoice) -> int:
     """The runner's seed for a visit: the same visit gets the same intervals."""
     return zlib.crc32(f"{visit.study}/{visit.code}/{visit.number}".encode())
-
-
-WAIT_SHOWN_S = 1.0
-"""A wait between trials at least this long (s) is shown on the screen, counting down."""
-
-WAIT_SLICE_S = 0.1
-"""A wait between trials is slept in slices this long (s), so Esc or S ends it within one."""
-
-
-class StoppedBetweenTrials(Exception):
-    """S (stop after this trial) came while the runner waited for the next trial."""
-
-
-class PacedClock:
-    """The runner's clock. A sleep between trials (the inter-stimulus interval) is told to
-    `on_wait(duration_s)` first, for the screen to count down, and slept in slices with
-    `check()` before each: it raises to end the wait when the examiner aborts or stops.
-    Sleeps within a trial pass through untouched."""
-
-    def __init__(self, clock: Any, *, between_trials: Callable[[], bool],
-                 on_wait: Callable[[float], None], check: Callable[[], None]):
-        self._clock = clock
-        self._between_trials = between_trials
-        self._on_wait = on_wait
-        self._check = check
-
-    def now(self) -> float:
-        return self._clock.now()
-
-    def sleep(self, duration_s: float) -> None:
-        if not self._between_trials():
-            self._clock.sleep(duration_s)
-            return
-        self._on_wait(duration_s)
-        end_s = self._clock.now() + duration_s
-        while True:
-            self._check()
-            left_s = end_s - self._clock.now()
-            if left_s <= 0:
-                return
-            self._clock.sleep(min(left_s, WAIT_SLICE_S))
 
 
 def device_of(test: str) -> str:
@@ -113,8 +72,7 @@ class VisitRun:
         self.runner = Runner(
             station.devices(),
             self.operator,
-            PacedClock(WatchedClock(station.clock, self.watch), between_trials=lambda: not self._in_trial,
-                       on_wait=self._waiting, check=self._check_between_trials),
+            WatchedClock(station.clock, self.watch),
             station.sink(self._record),
             examiner=examiner,
             battery=battery.name,
@@ -122,9 +80,6 @@ class VisitRun:
             live=self.feed.push,
         )
         self._visit_sink: Callable[[Document], None] | None = None
-        self._started = 0
-        """Trials started in this session."""
-        self._in_trial = False
         self.stops: list[RunStop] = []
         """The trials' stops in this session, as recorded."""
 
@@ -141,43 +96,25 @@ class VisitRun:
             earlier = self.source.documents(self.visit_id) if self.start_at else []
             self._post(VisitOpened(self.visit_id, self.start_at, earlier))
             self.runner.run_plan(self.plan, self.start_at)
-        except ExaminerAbort as error:  # aborted between trials: at a question or in the wait
+        except ExaminerAbort as error:  # aborted while a question between trials waited
             self._post(RunEnded(list(self.stops), error, aborted=True))
-        except StoppedBetweenTrials:
-            self._post(RunEnded(list(self.stops)))
         except BaseException as error:  # the screen says what happened; never a dead worker
             self._post(RunEnded(list(self.stops), error))
-        else:
-            self._post(RunEnded(list(self.stops)))
+        else:  # aborted in the pause between trials too: the runner ended the plan there
+            self._post(RunEnded(list(self.stops), aborted=self.runner.abort_requested))
         finally:
             self.watch.stop()
 
     def _record(self, document: Document) -> None:
         """The runner's sink: the visit's records first, then the screen."""
         if isinstance(document, RunStart):
-            self._started += 1
-            self._in_trial = True
             self._watch_device(document.test)
         elif isinstance(document, RunStop):
-            self._in_trial = False
             self.stops.append(document)
             self.watch.stop()
         assert self._visit_sink is not None
         self._visit_sink(document)
         self._post(Recorded(document))
-
-    def _waiting(self, duration_s: float) -> None:
-        """The wait before the next planned trial: shown, if long enough to notice."""
-        index = self.start_at + self._started
-        if duration_s >= WAIT_SHOWN_S and index < len(self.plan):
-            self._post(Waiting(self.station.clock.now() + duration_s, index, self.plan[index].spec))
-
-    def _check_between_trials(self) -> None:
-        # The runner looks at stop and abort only when it is about to start a trial.
-        if self.runner.abort_requested:
-            raise ExaminerAbort("aborted by the examiner")
-        if self.runner.stop_requested:
-            raise StoppedBetweenTrials()
 
     def _watch_device(self, test: str) -> None:
         device = device_of(test)

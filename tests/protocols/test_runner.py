@@ -89,6 +89,44 @@ def test_abort_ends_the_trial_at_once_and_the_plan_with_it(lab):
     assert returning[0] - aborted_at[0] <= 0.010
 
 
+class ActsAt:
+    """The runner's clock, doing `action` once the time passes `at_s`."""
+
+    def __init__(self, clock):
+        self.clock, self.at_s, self.action = clock, float("inf"), None
+
+    def now(self) -> float:
+        return self.clock.now()
+
+    def sleep(self, duration_s: float) -> None:
+        self.clock.sleep(duration_s)
+        if self.action is not None and self.clock.now() >= self.at_s:
+            action, self.action = self.action, None
+            action()
+
+
+@pytest.mark.parametrize("ending", ["stop", "abort"])
+def test_a_stop_or_an_abort_in_the_pause_between_trials_ends_the_plan_within_a_tenth_of_a_second(lab, ending):
+    clock = ActsAt(lab.clock)
+    lab.runner.clock = clock
+    told = []
+
+    def waiting(until_s, test, site, trial):
+        told.append((until_s - lab.clock.now(), test, site, trial))
+        clock.at_s = lab.clock.now() + 2.0
+        clock.action = lab.runner.request_stop if ending == "stop" else lab.runner.abort
+
+    lab.operator.waiting = waiting
+    stops = lab.runner.run_plan(hpt_plan(3))
+    assert [s.exit_status for s in stops] == [ExitStatus.COMPLETED]
+    assert len(told) == 1
+    pause_s, *trial = told[0]
+    assert 8.0 <= pause_s <= 12.0 and trial == ["HPT", "volar-forearm-left", 2]
+    # The plan ended 2 s into a pause of 8–12 s, within one slice of the request.
+    assert 2.0 <= lab.clock.now() - stops[0].t_s <= 2.1 + 1e-9
+    assert [s.trial for s in lab.records.starts()] == [1]
+
+
 def test_an_interrupted_visit_resumes_at_the_next_trial(lab):
     plan = hpt_plan(4)
     lab.runner.run_plan(plan, start_at=2)
