@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
 from matplotlib.transforms import blended_transform_factory
 
 from qst.analysis.course import ParticipantCourse
-from qst.analysis.plots.style import SHADE_ALPHA, SITE_COLOURS, new_figure, phase_colours, stamp
+from qst.analysis.plots.style import SHADE_ALPHA, SITE_COLOURS, key, new_figure, phase_colours, stamp
+
+
+MIN_SPAN = {"°C": 2.0, "kPa": 100.0, "mN": 8.0, "s": 30.0}
+"""The least span of a lab panel's y axis, by unit: about a typical between-visit change."""
 
 
 def _shade(ax: Axes, course: ParticipantCourse, colours: dict[str, str], *, label: bool) -> None:
@@ -72,10 +74,14 @@ def _lab(ax: Axes, course: ParticipantCourse, test: str) -> None:
                 ax.annotate(f"{v.censored} censored", (x, v.value), xytext=(5, 5), textcoords="offset points",
                             fontsize=7, color=colour)
     ax.set_ylabel(f"{test}\n({unit})" if unit else test)
+    low, high = ax.get_ylim()
+    least = MIN_SPAN.get(unit, 0.0)
+    if high - low < least:  # a steady measure is drawn flat, not its last digit's noise blown up
+        middle = (low + high) / 2
+        ax.set_ylim(middle - least / 2, middle + least / 2)
     ax.grid(axis="y", color="#e0e0e0", lw=0.6)
     if len(sites) > 1:
-        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, title="site",
-                  title_fontsize=7)
+        key(ax, [("━", SITE_COLOURS[i % len(SITE_COLOURS)], site) for i, site in enumerate(sites)], title="site")
     elif sites:
         ax.text(0.005, 0.95, sites[0], transform=ax.transAxes, fontsize=7, va="top", color="#424242")
 
@@ -113,11 +119,9 @@ def course_figure(course: ParticipantCourse) -> Figure:
                 + f"; {outcome}", fontsize=10, ha="left", va="top", color="#424242")
     figure.subplots_adjust(left=0.09, right=0.83, top=0.86, bottom=0.07)
     baseline = o.baseline_rating
-    legend = [Line2D([], [], color="black", lw=3, label=f"endpoint (last {course.settings.endpoint_days} days)"),
-              Line2D([], [], color="#424242", ls="--", lw=1,
-                     label="baseline mean" + (f" {baseline:.0f}" if baseline is not None else ""))]
-    legend += [Patch(facecolor=colours[phase.code], alpha=0.45, label=course.phase_labels[phase.code])
-               for phase in course.plan]
-    axes[0].legend(handles=legend, fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+    endpoint = f"endpoint (last {course.settings.endpoint_days} days)"
+    key(axes[0], [("━", "black", endpoint),
+                  ("╌", "#424242", "baseline mean" + (f" {baseline:.0f}" if baseline is not None else ""))]
+        + [("■", colours[phase.code], course.phase_labels[phase.code]) for phase in course.plan])
     stamp(figure, course.blinding)
     return figure

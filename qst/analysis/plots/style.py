@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.transforms import offset_copy
 
 from qst.analysis.blinding import Blinding
 
@@ -46,3 +48,18 @@ def stamp(figure: Figure, blinding: Blinding) -> None:
 def wrap_label(label: str) -> str:
     """"C: drug (naltrexone)" → two lines, so labels fit over short phases."""
     return label.replace(": ", ":\n", 1)
+
+
+KEY_LINE_PT = 10.0
+"""Spacing of a key's lines (points)."""
+
+
+def key(ax: Axes, entries: Sequence[tuple[str, str, str]], *, title: str = "", fontsize: float = 7) -> None:
+    """A key to the right of `ax`: one line per (glyph, colour, label), e.g. ("━", "#000",
+    "endpoint"), the glyph and label in the colour. Plain text rather than `Axes.legend`,
+    which costs a quarter of a second a page to lay out."""
+    lines = ([("", "#424242", title)] if title else []) + list(entries)
+    for i, (glyph, colour, label) in enumerate(lines):
+        where = offset_copy(ax.transAxes, fig=ax.figure, y=-i * KEY_LINE_PT, units="points")
+        ax.text(1.01, 1.0, f"{glyph} {label}" if glyph else label, transform=where, ha="left", va="top",
+                fontsize=fontsize, color=colour, clip_on=False)
