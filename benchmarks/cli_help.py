@@ -9,11 +9,11 @@ the command is what a technician and a coordinator meet first.
 from __future__ import annotations
 
 import argparse
-import shutil
 import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import _report
 
@@ -24,9 +24,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args()
-    command = [shutil.which("qst") or "qst", "--help"]
-    if command[0] == "qst":
-        command = [sys.executable, "-m", "qst", "--help"]
+    # The console script beside this interpreter, as a venv installs it; not whatever `qst`
+    # is first on PATH (a version manager's shim adds its own start-up).
+    script = Path(sys.executable).with_name("qst")
+    command = [str(script), "--help"] if script.exists() else [sys.executable, "-m", "qst", "--help"]
     _report.start(f"{' '.join(command)}: {args.runs} runs")
     subprocess.run(command, capture_output=True, check=True)  # warm the file cache
     times = []

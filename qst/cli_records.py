@@ -14,16 +14,16 @@ from qst.cli_support import fail, store_of, study_of, table
 STUDY = typer.Option(..., "--study", "-s", help="The study's name, e.g. fibromyalgia-ldn.")
 WHO = typer.Option("", "--who", help="Who does this, for the audit trail (default: your login name).")
 
-participant_app = typer.Typer(
+participant_app = typer.Typer(rich_markup_mode=None, 
     help="Participants: enrol pseudonymous codes, list them.\n\n"
     "Example: qst participant add --study fibromyalgia-ldn --code FM01 --sex F --birth-year 1980 --enrolled 2026-11-01",
     no_args_is_help=True,
 )
-visit_app = typer.Typer(
+visit_app = typer.Typer(rich_markup_mode=None, 
     help="Visits: list them, show one.\n\nExample: qst visit list --study fibromyalgia-ldn --participant FM01",
     no_args_is_help=True,
 )
-diary_app = typer.Typer(
+diary_app = typer.Typer(rich_markup_mode=None, 
     help="Daily symptom diaries.\n\nExample: qst diary import --study fibromyalgia-ldn ratings.csv",
     no_args_is_help=True,
 )

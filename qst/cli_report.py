@@ -18,7 +18,7 @@ PARTICIPANT = typer.Option(..., "--participant", "-p", help="The participant's c
 UNBLIND = typer.Option(False, "--unblind", help="Show phase names and treatments (the study team only).")
 DB = typer.Option(None, "--db", metavar="URL", help="The records store (default: qst --db, $QST_DB, or yours).")
 
-report_app = typer.Typer(
+report_app = typer.Typer(rich_markup_mode=None, 
     help="Reports from the records store, blinded unless --unblind.\n\n"
     "Example: qst report study --study fibromyalgia-ldn --out qst-report",
     no_args_is_help=True,

@@ -8,7 +8,7 @@ import typer
 
 from qst.cli_support import fail, refusing_bad_input, store_of, study_of, table
 
-study_app = typer.Typer(
+study_app = typer.Typer(rich_markup_mode=None, 
     help="Studies: phases, visit schedule and battery, defined in a TOML file.\n\n"
     "Example: qst study init my-study.toml && qst study add my-study.toml",
     no_args_is_help=True,
