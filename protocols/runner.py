@@ -226,7 +226,7 @@ class Runner:
         stop = RunStop(run_id, self.clock.now(), wall_time(), status, reason, result if failure is None else None)
         self.sink(stop)
         if failure is not None:
-            self.operator.notice(f"{spec.test} {spec.site} trial {spec.trial}: {status.value}: {reason}")
+            self.operator.notice(f"{spec.test} {spec.site} trial {spec.trial}: {status.value.replace('_', ' ')}: {reason}")
             expected = isinstance(failure, (DriverError, ExaminerAbort, ParticipantStopped))
             if not expected:
                 raise failure

@@ -24,8 +24,8 @@ def run_demo(seed: int = 3, console: Console | None = None) -> RecordList:
     started = time.perf_counter()
     with VirtualLab(person) as lab:
         console.print(f"[bold]qst demo[/bold] — {battery.title}, on simulated devices in virtual time")
-        console.print(f"thermode: {lab.thermode.identity}")
-        console.print(f"algometer: {lab.algometer.identify()}")
+        for device, fields in lab.devices.identities().items():
+            console.print(f"{device}: " + ", ".join(f"{name.replace('_', ' ')} {value}" for name, value in fields.items()))
         runner = lab.runner(records, seed=seed, battery=battery.name)
         plan = battery.plan(include_optional=True)
         stops = runner.run_plan(plan)
