@@ -59,8 +59,8 @@ def summarize(starts: list[RunStart], stops: list[RunStop]) -> list[TestSummary]
         flags: set[str] = set()
         for run in done:
             flags.update(run.result.flags)
-        if censored:
-            flags.add("censored")
+        if censored and not any(flag.startswith("censored_") for flag in flags):
+            flags.add("censored")  # only when no trial said where it was censored
         value = combine(test, uncensored)
         if len(uncensored) >= 2 and value:
             spread = max(uncensored) - min(uncensored)
