@@ -604,6 +604,8 @@ class RunScreen(Screen):
         self.stop_waiting()
         self.refresh_bindings()
         self.refresh_live()
+        # Nothing reads the devices any more: a last value left up would pass for the probe's now.
+        self.query_one(LivePanel).show_text("run ended: no live readings", "—", "")
         self.query_one(Banner).hide("stall")
         stops = message.stops
         last = stops[-1] if stops else None

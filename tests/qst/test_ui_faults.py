@@ -75,6 +75,8 @@ async def test_esc_during_a_heat_ramp_starts_the_return_within_50_ms():
         screen = run_screen(app)
         await wait_for(pilot, lambda: screen.ended is not None, "the run to end")
         assert "Aborted" in screen.query_one("#banner").message
+        # The ramp's last reading (about 40 °C) does not stay up as if it were the probe's now.
+        assert screen.query_one("#live-value").value == "—"
     returns = [t_s for t_s, phase in core.probe_log.phase_changes() if phase == "return" and t_s >= key_t_s - 1e-9]
     assert returns and returns[0] - key_t_s <= 0.050
     hottest_at_key = core.probe_log.max_zone_c(key_t_s - 0.011, key_t_s)
