@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import operator
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -468,6 +469,29 @@ _ENDS_AT = [sum(1 << i for i, shape in enumerate(_SHAPES) if len(shape.classes) 
 _LONGER_THAN = [sum(1 << i for i, shape in enumerate(_SHAPES) if len(shape.classes) > n) for n in range(_MAX_LENGTH + 1)]
 
 
+def _whole_reply_patterns() -> dict[ReplyKind, re.Pattern[bytes]]:
+    """For each reply kind a poll waits for, a pattern of the whole frame (CR and body) that
+    the byte-by-byte path would emit as that reply and nothing else: the kind has one shape,
+    and no other shape of its length accepts the same bytes. (A shorter shape ending on the
+    way is never emitted while a longer expected one is still alive.)"""
+    patterns = {}
+    for shape in _SHAPES:
+        if sum(other.kind is shape.kind for other in _SHAPES) != 1:
+            continue
+        length = len(shape.classes)
+        rivals = [other for other in _SHAPES if other is not shape and len(other.classes) == length]
+        if any(all(a & b for a, b in zip(shape.classes, other.classes)) for other in rivals):
+            continue
+        body = b"".join(b"[" + b"".join(re.escape(bytes([c])) for c in sorted(allowed)) + b"]"
+                        for allowed in shape.classes)
+        patterns[shape.kind] = re.compile(b"\r" + body)
+    return patterns
+
+
+_WHOLE_REPLY = _whole_reply_patterns()
+_SHAPE_OF = {shape.kind: shape for shape in _SHAPES}
+
+
 def _kind_mask(kind: ReplyKind | None) -> int:
     return sum(1 << i for i, shape in enumerate(_SHAPES) if shape.kind is kind)
 
@@ -529,6 +553,17 @@ class ReplyParser:
 
     def feed(self, data: bytes) -> list[Message]:
         """Messages completed by `data` (possibly none)."""
+        if self._state != _IN_FRAME and self._expected is not None:
+            # The usual read of a poll loop: the awaited reply, whole, alone. One match
+            # instead of a step per byte, with the same outcome.
+            pattern = _WHOLE_REPLY.get(self._expected)
+            if pattern is not None and pattern.fullmatch(data):
+                message = _SHAPE_OF[self._expected].parse(bytes(data[1:]))
+                if message is not None:
+                    self._expected, self._expected_mask = None, 0
+                    self._state = _OUTSIDE
+                    self._body.clear()
+                    return [message]
         out: list[Message] = []
         if self._state == _IN_FRAME:
             # an expectation announced since the last feed may complete the pending frame

@@ -204,6 +204,24 @@ def test_how_bytes_are_split_does_not_matter(kind, data, cuts):
     assert (pieces.dropped_frames, pieces.garbage_bytes) == (whole.dropped_frames, whole.garbage_bytes)
 
 
+@given(ANY_BYTES, st.sampled_from([None, *ReplyKind]), FRAMES, ANY_BYTES)
+def test_a_whole_reply_in_one_read_parses_as_byte_by_byte(before, kind, frame, after):
+    # A poll's reply usually arrives whole in one read, and the parser takes it in one step:
+    # the outcome must be that of the byte-by-byte path, whatever came before and after.
+    chunk = b"\r" + frame[1]
+
+    def run(split: bool):
+        parser = ReplyParser()
+        out = [m for byte in before for m in parser.feed(bytes([byte]))]
+        parser.expect(kind)
+        out += [m for byte in chunk for m in parser.feed(bytes([byte]))] if split else parser.feed(chunk)
+        state = (parser.expected, parser.dropped_frames, parser.garbage_bytes)
+        out += parser.feed(after) + parser.flush()
+        return out, state, (parser.dropped_frames, parser.garbage_bytes)
+
+    assert run(split=False) == run(split=True)
+
+
 @given(ANY_BYTES, FRAMES)
 def test_valid_frame_after_the_next_cr_parses(garbage, frame):
     kind, body, message = frame
