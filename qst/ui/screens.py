@@ -428,14 +428,22 @@ class RunScreen(Screen):
         Binding("s", "stop", "Stop after this trial"),
         Binding("r", "resume", "Reconnect and resume"),
         Binding("enter", "summary", "Visit summary"),
+        Binding("k", "skip", "Skip the declined test"),
     ]
 
     def __init__(self, visit: VisitChoice, battery: Battery, plan: list[PlannedTrial], *,
-                 visit_id: str | None = None, include_optional: bool = False):
+                 visit_id: str | None = None, include_optional: bool = False,
+                 skip: frozenset[tuple[str, str]] = frozenset()):
         super().__init__()
         self.visit = visit
         self.battery = battery
         self.plan = plan
+        self.skip = skip
+        self.places = {(p.spec.test, p.spec.site, p.spec.trial): n for n, p in enumerate(plan, start=1)}
+        """Each planned trial's number in the plan (1-based)."""
+        self.completed: set[tuple[str, str, int]] = set()
+        """The planned trials completed so far, in this session or an earlier one."""
+        self._trial_of: dict[str, tuple[str, str, int]] = {}
         self.include_optional = include_optional
         self.run: VisitRun | None = None
         self._initial_visit_id = visit_id
@@ -456,7 +464,30 @@ class RunScreen(Screen):
             return self.ended is None
         if action in ("resume", "summary"):
             return self.ended is not None
+        if action == "skip":
+            return self.declined() is not None
         return True
+
+    def declined(self) -> tuple[str, str] | None:
+        """The test and site the participant declined, if that ended the run."""
+        stops = self.ended.stops if self.ended is not None else []
+        if not stops or stops[-1].exit_status is not ExitStatus.STOPPED_BY_PARTICIPANT:
+            return None
+        test, site, _ = self._trial_of.get(stops[-1].run_id, ("", "", 0))
+        return (test, site) if test else None
+
+    def _track(self, document) -> None:
+        if isinstance(document, RunStart):
+            self._trial_of[document.run_id] = (document.test, document.site, document.trial)
+        elif isinstance(document, RunStop) and document.exit_status is ExitStatus.COMPLETED:
+            trial = self._trial_of.get(document.run_id)
+            if trial is not None:
+                self.completed.add(trial)
+
+    def next_trial(self) -> int | None:
+        """Where the visit resumes: the first planned trial not completed (1-based), or None."""
+        return next((n for n, p in enumerate(self.plan, start=1)
+                     if (p.spec.test, p.spec.site, p.spec.trial) not in self.completed), None)
 
     def compose(self) -> ComposeResult:
         yield Banner(id="banner")
@@ -485,6 +516,7 @@ class RunScreen(Screen):
             examiner=self.app.examiner,
             post=self.post_message,
             visit_id=self._initial_visit_id,
+            skip=self.skip,
         )
         self.app.visit_run = self.run
         self.run_worker(self.run.run, thread=True, group="visit", exit_on_error=False)
@@ -494,17 +526,21 @@ class RunScreen(Screen):
     # -- what the run posts -----------------------------------------------------------------------
 
     def on_visit_opened(self, message: VisitOpened) -> None:
-        if message.start_at:
-            self.say(f"Resuming the visit at trial {message.start_at + 1} of {len(self.plan)}.")
         self.show_earlier(message.earlier)
+        first = next((n for n, p in enumerate(self.plan, start=1)
+                      if (p.spec.test, p.spec.site, p.spec.trial) not in self.completed
+                      and (p.spec.test, p.spec.site) not in self.skip), None)
+        if message.start_at and first is not None:
+            without = ", ".join(f"{test} at {site}" for test, site in sorted(self.skip))
+            self.say(f"Resuming the visit at trial {first} of {len(self.plan)}" + (f", without {without}." if without else "."))
 
     def show_earlier(self, documents: list) -> None:
         """The trials of the visit's earlier sessions, numbered by their place in the plan."""
-        places = {(p.spec.test, p.spec.site, p.spec.trial): n for n, p in enumerate(self.plan, start=1)}
         table = self.query_one(TrialTable)
         for document in documents:
+            self._track(document)
             if isinstance(document, RunStart):
-                table.started(document, places.get((document.test, document.site, document.trial), 0))
+                table.started(document, self.places.get((document.test, document.site, document.trial), 0))
             elif isinstance(document, RunStop):
                 table.stopped(document)
 
@@ -519,10 +555,10 @@ class RunScreen(Screen):
         if waiting is None:
             return
         left_s = max(0.0, waiting.until_s - self.app.station.clock.now())
-        index = (self.run.start_at if self.run else 0) + self.trials_started  # the next trial's place
+        place = self.places.get((waiting.test, waiting.site, waiting.trial), 0)
         self.query_one("#where", Static).update(
             f"next: {waiting.test} · {waiting.site} · trial {waiting.trial} in {left_s:.0f} s   "
-            f"({index + 1}/{len(self.plan)})"
+            f"({place}/{len(self.plan)})"
         )
 
     def stop_waiting(self) -> None:
@@ -532,11 +568,12 @@ class RunScreen(Screen):
 
     def on_recorded(self, message: Recorded) -> None:
         document = message.document
+        self._track(document)
         if isinstance(document, RunStart):
             self.stop_waiting()
             self.current_test = document.test
             self.trials_started += 1
-            number = (self.run.start_at if self.run else 0) + self.trials_started
+            number = self.places.get((document.test, document.site, document.trial), 0)
             self.query_one(TrialTable).started(document, number)
             trials_here = sum(1 for p in self.plan if (p.spec.test, p.spec.site) == (document.test, document.site))
             self.query_one("#where", Static).update(
@@ -609,9 +646,9 @@ class RunScreen(Screen):
         self.query_one(Banner).hide("stall")
         stops = message.stops
         last = stops[-1] if stops else None
-        done = self.run.start_at + sum(1 for stop in stops if stop.exit_status is ExitStatus.COMPLETED)
         # The visit resumes at its first trial not completed: an aborted or refused trial runs again.
-        at = f"trial {done + 1} of {len(self.plan)}"
+        next_trial = self.next_trial()
+        at = f"trial {next_trial} of {len(self.plan)}"
         if message.error is not None and not message.aborted:
             self.query_one(Banner).show("fault", f"The run stopped on an error: {message.error}. "
                                                  "Enter: visit summary · R: check the devices and resume.")
@@ -631,13 +668,17 @@ class RunScreen(Screen):
             )
             return
         if last is not None and last.exit_status is ExitStatus.STOPPED_BY_PARTICIPANT:
-            self.query_one(Banner).show("info", f"The participant stopped. R: resume at {at} · Enter: visit summary")
+            declined = self.declined()
+            skip = f" · K: skip {declined[0]} at {declined[1]} and go on" if declined else ""
+            self.query_one(Banner).show("info", f"The participant stopped. R: resume at {at}{skip} · Enter: visit summary")
             return
-        if done >= len(self.plan):
-            self.say("All trials done.")
+        left = [p.spec for p in self.plan if (p.spec.test, p.spec.site, p.spec.trial) not in self.completed]
+        if not left or all((spec.test, spec.site) in self.skip for spec in left):
+            skipped = sorted({f"{spec.test} at {spec.site}" for spec in left})
+            self.say("All trials done" + (f" but the skipped: {', '.join(skipped)}." if skipped else "."))
             self.action_summary()
             return
-        self.query_one(Banner).show("info", f"Stopped after trial {done} of {len(self.plan)}. "
+        self.query_one(Banner).show("info", f"Stopped after trial {len(self.completed)} of {len(self.plan)}. "
                                             f"R: resume at {at} · Enter: visit summary")
 
     def _test_of(self, stop: RunStop) -> str:
@@ -688,6 +729,15 @@ class RunScreen(Screen):
         self.app.visit_run = None
         self.app.switch_screen(DeviceCheckScreen(self.visit, self.battery, include_optional=self.include_optional,
                                                  visit_id=self.run.visit_id))
+
+    def action_skip(self) -> None:
+        """Leave out the test the participant declined and go on with the rest of the plan."""
+        declined = self.declined()
+        if declined is None or self.run is None:
+            return
+        self.app.visit_run = None
+        self.app.switch_screen(RunScreen(self.visit, self.battery, self.plan, visit_id=self.run.visit_id,
+                                         include_optional=self.include_optional, skip=self.skip | {declined}))
 
     def action_summary(self) -> None:
         if self.ended is None or self.run is None or self.run.visit_id is None:

@@ -43,6 +43,8 @@ class VisitRun:
     """The plan of `visit` on `station`, posting to the screen with `post` (thread-safe).
 
     `visit_id`: the visit, if already opened in this session (a resume after a fault).
+    `skip`: tests (with their sites) left out of this session's run: the participant declined
+    them; their trials stay not done, and a later session offers them again.
     """
 
     def __init__(
@@ -56,6 +58,7 @@ class VisitRun:
         examiner: str,
         post: Callable[[Message], Any],
         visit_id: str | None = None,
+        skip: frozenset[tuple[str, str]] = frozenset(),
     ):
         self.source = source
         self.station = station
@@ -65,6 +68,8 @@ class VisitRun:
         self.examiner = examiner
         self._post = post
         self.visit_id = visit_id
+        self.skip = skip
+        """(test, site) pairs the participant declined and the examiner skipped this session."""
         self.start_at = 0
         self.feed = LiveFeed(lambda: post(LiveChanged()))
         self.watch = ReadingWatch(station.clock)
@@ -95,7 +100,8 @@ class VisitRun:
             self._visit_sink = self.source.sink(self.visit_id)
             earlier = self.source.documents(self.visit_id) if self.start_at else []
             self._post(VisitOpened(self.visit_id, self.start_at, earlier))
-            self.runner.run_plan(self.plan, self.start_at)
+            rest = [p for p in self.plan[self.start_at:] if (p.spec.test, p.spec.site) not in self.skip]
+            self.runner.run_plan(rest)
         except ExaminerAbort as error:  # aborted while a question between trials waited
             self._post(RunEnded(list(self.stops), error, aborted=True))
         except BaseException as error:  # the screen says what happened; never a dead worker

@@ -23,7 +23,7 @@ from qst.ui.testing import (
 from qst.ui.widgets import TrialTable
 from qst.virtual import VirtualPerson
 from simulators.participants.thermal import ThermalThresholds
-from tests.qst.test_ui_visit import PPT_ONLY, shown_text
+from tests.qst.test_ui_visit import PPT_ONLY, SHORT, ready_for, shown_text
 
 SIZE = (100, 30)
 
@@ -217,3 +217,32 @@ async def test_after_closing_a_visit_the_picker_stays_on_that_participant():
         await wait_for(pilot, lambda: app.screen is picker and picker.chosen is not None
                        and picker.chosen.state == "due" and picker.chosen.number == 2, "the picker, reloaded")
         assert picker.chosen.code == "VP02"
+
+
+@synchronously
+async def test_a_declined_test_can_be_skipped_and_the_visit_goes_on():
+    # SHORT: HPT, then PPT, then MDT. The participant will not have the pressure test today.
+    lab = virtual_lab(seed=5)
+    source = pilot_visits(SHORT)
+    app = virtual_app(lab, source)
+    async with app.run_test(size=SIZE) as pilot:
+        await start_visit(pilot)
+        await answer_until(pilot, lab, lambda: ready_for(app, "thenar-right"), "the PPT question")
+        screen = run_screen(app)
+        await pilot.press("n")  # the participant declines
+        await wait_for(pilot, lambda: screen.ended is not None, "the run to end")
+        banner = screen.query_one("#banner").message
+        assert "The participant stopped" in banner and "K: skip PPT at thenar-right" in banner
+        await pilot.press("k")
+        await wait_for(pilot, lambda: run_screen(app) is not screen and ready_for(app, "hand-dorsum-right"),
+                       "the MDT question, PPT left out")
+        resumed = run_screen(app)
+        assert "Resuming the visit at trial 3 of 3, without PPT at thenar-right." in resumed.status_lines
+        await answer_until(pilot, lab, lambda: on_summary(app), "the visit summary")
+        assert "All trials done but the skipped: PPT at thenar-right." in resumed.status_lines
+    (visit,) = source.opened.values()
+    stops = {start.test: stop for start in visit.records.starts() for stop in visit.records.stops()
+             if stop.run_id == start.run_id}
+    assert stops["HPT"].exit_status is ExitStatus.COMPLETED and stops["MDT"].exit_status is ExitStatus.COMPLETED
+    assert stops["PPT"].exit_status is ExitStatus.STOPPED_BY_PARTICIPANT  # recorded, not run, not lost
+    assert source.resume_index(next(iter(source.opened))) == 1, "a later session offers the declined test again"
