@@ -66,15 +66,21 @@ class PairedComparison:
     notes: tuple[str, ...]
 
 
-def paired_comparison(first: Sequence[float], second: Sequence[float]) -> PairedComparison:
-    """Compare paired values (same order, same length); pairs with a None or NaN are dropped."""
+def _complete_pairs(first: Sequence[float | None], second: Sequence[float | None], what: str) -> list[tuple[float, float]]:
+    """The (first, second) pairs with neither value None nor NaN; `what` names the two in the
+    error when their lengths differ."""
     if len(first) != len(second):
-        raise ValueError(f"paired samples differ in length: {len(first)} and {len(second)}")
-    pairs = [
+        raise ValueError(f"{what} differ in length: {len(first)} and {len(second)}")
+    return [
         (float(a), float(b))
         for a, b in zip(first, second)
         if a is not None and b is not None and not (math.isnan(a) or math.isnan(b))
     ]
+
+
+def paired_comparison(first: Sequence[float], second: Sequence[float]) -> PairedComparison:
+    """Compare paired values (same order, same length); pairs with a None or NaN are dropped."""
+    pairs = _complete_pairs(first, second, "paired samples")
     n = len(pairs)
     notes = []
     if n < len(first):
@@ -114,13 +120,7 @@ class Regression:
 
 def linear_regression(x: Sequence[float | None], y: Sequence[float | None]) -> Regression:
     """Regress y on x; points with a None or NaN are dropped."""
-    if len(x) != len(y):
-        raise ValueError(f"x and y differ in length: {len(x)} and {len(y)}")
-    points = [
-        (float(a), float(b))
-        for a, b in zip(x, y)
-        if a is not None and b is not None and not (math.isnan(a) or math.isnan(b))
-    ]
+    points = _complete_pairs(x, y, "x and y")
     n = len(points)
     notes = []
     if n < len(x):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import json
 import sys
 import threading
 import time
@@ -18,7 +19,7 @@ from datetime import date, timedelta
 from typing import Callable
 
 import simulators
-from protocols.battery import Battery
+from protocols.battery import Battery, load_battery
 from qst.ui.app import QstApp
 from qst.ui.prompts import PromptScreen
 from qst.ui.screens import DeviceCheckScreen, PickScreen, RunScreen, SummaryScreen
@@ -106,6 +107,16 @@ def virtual_lab(seed: int = 3, person: VirtualPerson | None = None) -> VirtualLa
     """A `VirtualLab` on a `HoldableClock`."""
     person = person or VirtualPerson.draw(seed)
     return VirtualLab(person, bench=simulators.Bench(seed=person.seed, clock=HoldableClock()))
+
+
+def ui_battery(name: str, title: str, *tests: dict) -> Battery:
+    """A small battery for the UI tests, through the same loader as a battery file: each
+    of `tests` is a `[[tests]]` table (one trial with no pause unless it says otherwise)."""
+    lines = [f"name = {json.dumps(name)}", f"title = {json.dumps(title)}", 'version = "1"']
+    for test in tests:
+        lines.append("\n[[tests]]")
+        lines += [f"{key} = {json.dumps(value)}" for key, value in {"trials": 1, "isi_s": [0.0, 0.0], **test}.items()]
+    return load_battery("\n".join(lines) + "\n")
 
 
 def pilot_visits(battery: Battery, codes: tuple[str, ...] = ("VP01", "VP02"), visits: int = 2,

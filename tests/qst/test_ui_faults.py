@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import pytest
 
-from protocols.battery import load_battery
 from protocols.records import ExitStatus
 from qst.ui.screens import DeviceCheckScreen
 from qst.ui.testing import (
@@ -21,6 +20,7 @@ from qst.ui.testing import (
     run_screen,
     start_visit,
     synchronously,
+    ui_battery,
     virtual_app,
     virtual_lab,
     wait_for,
@@ -30,19 +30,7 @@ from simulators.participants.thermal import ThermalThresholds
 
 SIZE = (100, 30)
 
-HPT_ONLY = load_battery(
-    """
-name = "ui-hpt"
-title = "One HPT"
-version = "1"
-
-[[tests]]
-test = "HPT"
-sites = ["volar-forearm-left"]
-trials = 1
-isi_s = [0.0, 0.0]
-"""
-)
+HPT_ONLY = ui_battery("ui-hpt", "One HPT", {"test": "HPT", "sites": ["volar-forearm-left"]})
 
 
 def heat_lab():
@@ -127,19 +115,10 @@ async def test_an_unplugged_thermode_ends_the_run_as_a_device_fault_and_reconnec
     assert stops[1].result.value == pytest.approx(lab.person.thermal.hpt_c + lab.person.reaction_s, abs=0.2)
 
 
-HPT_FROM_28 = load_battery(
-    """
-name = "ui-hpt-28"
-title = "One HPT from a 28 °C baseline"
-version = "1"
-
-[[tests]]
-test = "HPT"
-sites = ["volar-forearm-left"]
-trials = 1
-isi_s = [0.0, 0.0]
-baseline_c = 28.0
-"""
+HPT_FROM_28 = ui_battery(
+    "ui-hpt-28",
+    "One HPT from a 28 °C baseline",
+    {"test": "HPT", "sites": ["volar-forearm-left"], "baseline_c": 28.0},
 )
 
 

@@ -4,7 +4,6 @@ Driven by keys with Pilot on the virtual lab, in virtual time."""
 
 from __future__ import annotations
 
-from protocols.battery import load_battery
 from protocols.records import ExitStatus
 from qst.ui.screens import DeviceCheckScreen, PickScreen
 from qst.ui.testing import (
@@ -16,6 +15,7 @@ from qst.ui.testing import (
     run_screen,
     start_visit,
     synchronously,
+    ui_battery,
     virtual_app,
     virtual_lab,
     wait_for,
@@ -27,53 +27,23 @@ from tests.qst.test_ui_visit import PPT_ONLY, SHORT, ready_for, shown_text
 
 SIZE = (100, 30)
 
-PPT_TWICE = load_battery(
-    """
-name = "ui-ppt-twice"
-title = "Two PPT trials, 20 s apart"
-version = "1"
-
-[[tests]]
-test = "PPT"
-sites = ["thenar-right"]
-trials = 2
-isi_s = [20.0, 20.0]
-"""
+PPT_TWICE = ui_battery(
+    "ui-ppt-twice",
+    "Two PPT trials, 20 s apart",
+    {"test": "PPT", "sites": ["thenar-right"], "trials": 2, "isi_s": [20.0, 20.0]},
 )
 
-HPT_TWICE = load_battery(
-    """
-name = "ui-hpt-twice"
-title = "Two HPT trials, back to back"
-version = "1"
-
-[[tests]]
-test = "HPT"
-sites = ["volar-forearm-left"]
-trials = 2
-isi_s = [0.0, 0.0]
-"""
+HPT_TWICE = ui_battery(
+    "ui-hpt-twice",
+    "Two HPT trials, back to back",
+    {"test": "HPT", "sites": ["volar-forearm-left"], "trials": 2},
 )
 
-HPT_THEN_CPR = load_battery(
-    """
-name = "ui-hpt-cpr"
-title = "One HPT, one cold pressor"
-version = "1"
-
-[[tests]]
-test = "HPT"
-sites = ["volar-forearm-left"]
-trials = 1
-isi_s = [0.0, 0.0]
-
-[[tests]]
-test = "CPR"
-sites = ["hand-right"]
-trials = 1
-water_min_c = 0.0
-water_max_c = 3.0
-"""
+HPT_THEN_CPR = ui_battery(
+    "ui-hpt-cpr",
+    "One HPT, one cold pressor",
+    {"test": "HPT", "sites": ["volar-forearm-left"]},
+    {"test": "CPR", "sites": ["hand-right"], "water_min_c": 0.0, "water_max_c": 3.0},
 )
 
 

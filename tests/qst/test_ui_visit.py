@@ -10,7 +10,6 @@ import math
 import pytest
 from rich.console import Console
 
-from protocols.battery import load_battery
 from protocols.records import ExitStatus
 from qst.reporting import CourseLine
 from qst.ui.launch import simulated_store
@@ -27,6 +26,7 @@ from qst.ui.testing import (
     run_screen,
     start_visit,
     synchronously,
+    ui_battery,
     virtual_app,
     virtual_lab,
     wait_for,
@@ -36,47 +36,15 @@ from qst.virtual import VirtualPerson
 
 SIZE = (100, 30)
 
-SHORT = load_battery(
-    """
-name = "ui-short"
-title = "One HPT, one PPT, one MDT"
-version = "1"
-
-[[tests]]
-test = "HPT"
-sites = ["volar-forearm-left"]
-trials = 1
-isi_s = [0.0, 0.0]
-
-[[tests]]
-test = "PPT"
-sites = ["thenar-right"]
-trials = 1
-isi_s = [0.0, 0.0]
-
-[[tests]]
-test = "MDT"
-sites = ["hand-dorsum-right"]
-trials = 1
-series = 1
-forces_mn = [0.25, 0.5, 1.0, 2.0, 4.0, 8.0]
-start_mn = 2.0
-"""
+SHORT = ui_battery(
+    "ui-short",
+    "One HPT, one PPT, one MDT",
+    {"test": "HPT", "sites": ["volar-forearm-left"]},
+    {"test": "PPT", "sites": ["thenar-right"]},
+    {"test": "MDT", "sites": ["hand-dorsum-right"], "series": 1, "forces_mn": [0.25, 0.5, 1.0, 2.0, 4.0, 8.0], "start_mn": 2.0},
 )
 
-PPT_ONLY = load_battery(
-    """
-name = "ui-ppt"
-title = "One PPT"
-version = "1"
-
-[[tests]]
-test = "PPT"
-sites = ["thenar-right"]
-trials = 1
-isi_s = [0.0, 0.0]
-"""
-)
+PPT_ONLY = ui_battery("ui-ppt", "One PPT", {"test": "PPT", "sites": ["thenar-right"]})
 
 
 @synchronously
@@ -178,25 +146,11 @@ async def test_the_device_check_identifies_the_devices_and_calibrates_the_neutra
         assert any(command == b"G" for _, command in lab.tcs2_core.rx_log)
 
 
-TSL_AND_CPR = load_battery(
-    """
-name = "ui-questions"
-title = "One TSL, one cold pressor"
-version = "1"
-
-[[tests]]
-test = "TSL"
-sites = ["hand-dorsum-right"]
-trials = 1
-isi_s = [0.0, 0.0]
-
-[[tests]]
-test = "CPR"
-sites = ["hand-right"]
-trials = 1
-water_min_c = 0.0
-water_max_c = 3.0
-"""
+TSL_AND_CPR = ui_battery(
+    "ui-questions",
+    "One TSL, one cold pressor",
+    {"test": "TSL", "sites": ["hand-dorsum-right"]},
+    {"test": "CPR", "sites": ["hand-right"], "water_min_c": 0.0, "water_max_c": 3.0},
 )
 
 
