@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from qst.diary import DiaryError, read_diary
 from qst.study import StudyError, load_study, shipped_study_text
+from tests.toml_mutations import mutate_lines
 
 STUDY = shipped_study_text()
 STUDY_LINES = STUDY.split("\n")
@@ -22,30 +23,6 @@ TOML_VALUES = st.sampled_from([
     "0", "-1", "1", "14", "1e400", "nan", "inf", "true", '""', '"x"', '"baseline"', "[]", "[1, 2]", "{}",
     "{ a = 1 }", "1979-05-27", "2026-13-40", '"""', "[", "", "99999999999999999999999", '"fibromyalgia-ldn"',
 ])
-
-
-def _mutate(lines: list[str], data) -> str:
-    lines = list(lines)
-    for _ in range(data.draw(st.integers(1, 4))):
-        if not lines:
-            lines.append(data.draw(st.text(max_size=30)))
-            continue
-        at = data.draw(st.integers(0, len(lines) - 1))
-        how = data.draw(st.sampled_from(["drop", "repeat", "swap", "value", "text", "cut"]))
-        if how == "drop":
-            del lines[at]
-        elif how == "repeat":
-            lines.insert(at, lines[at])
-        elif how == "swap":
-            other = data.draw(st.integers(0, len(lines) - 1))
-            lines[at], lines[other] = lines[other], lines[at]
-        elif how == "value" and "=" in lines[at]:
-            lines[at] = lines[at].split("=", 1)[0] + "= " + data.draw(TOML_VALUES)
-        elif how == "text":
-            lines.insert(at, data.draw(st.text(max_size=40)))
-        else:
-            lines[at] = lines[at][: data.draw(st.integers(0, len(lines[at])))]
-    return "\n".join(lines)
 
 
 def _study_or_error(text: str) -> None:
@@ -58,7 +35,7 @@ def _study_or_error(text: str) -> None:
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_a_mutated_study_loads_or_is_a_study_error(data):
-    _study_or_error(_mutate(STUDY_LINES, data))
+    _study_or_error("\n".join(mutate_lines(STUDY_LINES, data, TOML_VALUES)))
 
 
 @settings(max_examples=150, deadline=None)

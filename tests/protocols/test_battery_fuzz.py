@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from protocols.battery import Battery, BatteryError, load_battery
+from tests.toml_mutations import mutate_lines
 
 VALID = (resources.files("protocols") / "batteries" / "fibromyalgia-ldn.toml").read_text(encoding="utf-8")
 LINES = VALID.split("\n")
@@ -20,31 +21,6 @@ EXTRA_LINES = st.sampled_from([
     "cutoff_c = 55", "max_c = 60", "min_c = 45", "optional = true", 'order = "dfns"', "tests = []",
     "baseline_c = 39.5", "warm_cutoff_c = 40", "start_mn = 3", 'version = "2"', "trials = 0",
 ])
-
-
-def _mutate(lines: list[str], data) -> list[str]:
-    lines = list(lines)
-    for _ in range(data.draw(st.integers(1, 4))):
-        at = data.draw(st.integers(0, len(lines) - 1)) if lines else 0
-        how = data.draw(st.sampled_from(["drop", "repeat", "swap", "value", "insert", "text", "cut"]))
-        if not lines:
-            how = "insert"
-        if how == "drop":
-            del lines[at]
-        elif how == "repeat":
-            lines.insert(at, lines[at])
-        elif how == "swap":
-            other = data.draw(st.integers(0, len(lines) - 1))
-            lines[at], lines[other] = lines[other], lines[at]
-        elif how == "value" and "=" in lines[at]:
-            lines[at] = lines[at].split("=", 1)[0] + "= " + data.draw(VALUES)
-        elif how == "insert":
-            lines.insert(at, data.draw(EXTRA_LINES))
-        elif how == "text":
-            lines.insert(at, data.draw(st.text(max_size=20)))
-        elif how == "cut":
-            lines[at] = lines[at][: data.draw(st.integers(0, len(lines[at])))]
-    return lines
 
 
 def _check(text: str) -> None:
@@ -71,4 +47,4 @@ def test_any_text_gives_a_battery_or_a_battery_error(text):
 @settings(max_examples=300)
 @given(st.data())
 def test_mutated_battery_gives_a_battery_or_a_battery_error(data):
-    _check("\n".join(_mutate(LINES, data)))
+    _check("\n".join(mutate_lines(LINES, data, VALUES, EXTRA_LINES)))
