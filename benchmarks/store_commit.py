@@ -28,6 +28,7 @@ from pathlib import Path
 
 from protocols.records import Event, ExitStatus, RunStart, RunStop, TrialResult, wall_time
 import _report
+from _postgres import scratch_schema
 from qst.store import Store, StoreError
 
 SAMPLES = 2000
@@ -79,26 +80,14 @@ def report(label: str, whole_ms: list[float], samples_ms: list[float]) -> None:
 
 
 def postgres(url: str, trials: int) -> None:
-    import sqlalchemy as sa
-
-    schema = f"bench_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
-    try:
-        with admin.begin() as connection:
-            connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    except Exception as error:
-        print(f"PostgreSQL: not reachable at {url.split('@')[-1]}: {' '.join(str(error).split())[:160]}")
-        return
-    separator = "&" if "?" in url else "?"
-    try:
-        with Store.open(f"{url}{separator}options=-csearch_path%3D{schema}") as store:
-            report("PostgreSQL", *measure(store, trials))
-    except StoreError as error:
-        print(f"PostgreSQL: {error}")
-    finally:
-        with admin.begin() as connection:
-            connection.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
-        admin.dispose()
+    with scratch_schema(url) as scratch:
+        if scratch is None:
+            return
+        try:
+            with Store.open(scratch) as store:
+                report("PostgreSQL", *measure(store, trials))
+        except StoreError as error:
+            print(f"PostgreSQL: {error}")
 
 
 def main() -> None:

@@ -26,6 +26,7 @@ import sqlalchemy as sa
 
 from protocols.records import Event, ExitStatus, RunStart, RunStop, TrialResult, wall_time
 import _report
+from _postgres import scratch_schema
 from qst.store import Store
 
 PARTICIPANTS, VISITS = 100, 10
@@ -98,21 +99,9 @@ def export(args: argparse.Namespace) -> None:
         if not args.postgres:
             print("PostgreSQL: skipped (give --postgres URL or set QST_TEST_POSTGRES_URL)")
             return
-        schema = f"bench_{uuid.uuid4().hex[:12]}"
-        admin = sa.create_engine(args.postgres)
-        try:
-            with admin.begin() as connection:
-                connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
-        except sa.exc.OperationalError as error:
-            print(f"PostgreSQL: not reachable: {' '.join(str(error).split())[:160]}")
-            return
-        try:
-            separator = "&" if "?" in args.postgres else "?"
-            measure("PostgreSQL", f"{args.postgres}{separator}options=-csearch_path%3D{schema}", folder, args.repeats)
-        finally:
-            with admin.begin() as connection:
-                connection.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
-            admin.dispose()
+        with scratch_schema(args.postgres) as scratch:
+            if scratch is not None:
+                measure("PostgreSQL", scratch, folder, args.repeats)
 
 
 def main() -> None:
