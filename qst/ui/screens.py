@@ -447,7 +447,6 @@ class RunScreen(Screen):
         self.include_optional = include_optional
         self.run: VisitRun | None = None
         self._initial_visit_id = visit_id
-        self.trials_started = 0
         self.ended: RunEnded | None = None
         self.prompt: PromptScreen | None = None
         self.status_lines: list[str] = []
@@ -572,7 +571,6 @@ class RunScreen(Screen):
         if isinstance(document, RunStart):
             self.stop_waiting()
             self.current_test = document.test
-            self.trials_started += 1
             number = self.places.get((document.test, document.site, document.trial), 0)
             self.query_one(TrialTable).started(document, number)
             trials_here = sum(1 for p in self.plan if (p.spec.test, p.spec.site) == (document.test, document.site))
@@ -658,7 +656,7 @@ class RunScreen(Screen):
                                                 f"R: check the devices and resume at {at} · Enter: visit summary")
             return
         if last is not None and last.exit_status in (ExitStatus.DEVICE_FAULT, ExitStatus.SAFETY_LIMIT):
-            device = device_of(self._test_of(last)) or "device"
+            device = device_of(self._trial_of.get(last.run_id, ("",))[0]) or "device"
             what = "device fault" if last.exit_status is ExitStatus.DEVICE_FAULT else "safety limit"
             self.query_one(Banner).show(
                 "fault",
@@ -680,12 +678,6 @@ class RunScreen(Screen):
             return
         self.query_one(Banner).show("info", f"Stopped after trial {len(self.completed)} of {len(self.plan)}. "
                                             f"R: resume at {at} · Enter: visit summary")
-
-    def _test_of(self, stop: RunStop) -> str:
-        table = self.query_one(TrialTable)
-        if stop.run_id in table.rows:
-            return str(table.get_cell(stop.run_id, "test"))
-        return ""
 
     def on_abort_sent(self, message: AbortSent) -> None:
         if message.error:
