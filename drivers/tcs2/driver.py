@@ -21,6 +21,7 @@ envelope's cap, so the firmware itself refuses anything hotter. `close()` aborts
 from __future__ import annotations
 
 import logging
+import math
 import threading
 from collections import deque
 from itertools import islice
@@ -64,6 +65,8 @@ RESYNC_PADDING = b"\n" * (max(codec.COMMAND_LENGTHS.values()) - 1)
 ENDED_AWAY_C = 1.0
 ENDED_HOME_C = 0.3
 MAX_DURATION_S = 99.999
+POLL_DUE_SLACK_S = 1e-9
+"""A muted poll this close to due (s) is due: float rounding must not make it wait a few ulps."""
 """The longest `D` the device takes (rise plus plateau)."""
 
 
@@ -184,6 +187,7 @@ class Tcs2:
         self._write_lock = threading.Lock()
         self._aborts = 0
         self._poll_outstanding = False
+        self._last_poll_s = -math.inf
         self.identity: DeviceIdentity | None = None
 
     # -- opening and closing -------------------------------------------------------------
@@ -401,15 +405,23 @@ class Tcs2:
                 now = self.clock.now()
                 self._watch(now)
                 stimulating = self._stimulating(now)
-                if not self.streaming or now > self._reading_due_s(stimulating):
-                    self._poll_once(buttons=stimulating and not self.streaming)
-                    if stimulating and self.streaming:
-                        self._maybe_ended_on_its_own()
+                if self.streaming:
+                    if now > self._reading_due_s(stimulating):
+                        self._poll_once(buttons=False)
+                        if stimulating:
+                            self._maybe_ended_on_its_own()
+                elif now >= self._last_poll_s + self.poll_interval_s - POLL_DUE_SLACK_S:
+                    # Due from the previous poll, which may have been the previous call's last:
+                    # back-to-back calls keep the pace instead of polling twice at one instant.
+                    self._poll_once(buttons=stimulating)
                 now = self.clock.now()
                 remaining = end_s - now
                 if remaining <= 0:
                     break
-                wait_s = min(remaining, self.poll_interval_s if (stimulating or not self.streaming) else remaining)
+                if self.streaming:
+                    wait_s = min(remaining, self.poll_interval_s) if stimulating else remaining
+                else:
+                    wait_s = min(remaining, max(0.0, self._last_poll_s + self.poll_interval_s - now))
                 if stimulating:
                     wait_s = min(wait_s, max(0.001, self.watchdog_s / 4))
                 if self.streaming:
@@ -439,6 +451,7 @@ class Tcs2:
     def _poll_once(self, buttons: bool) -> None:
         """One polled reading; the reply (if any) lands in the samples via `_take`."""
         before = self._replies.readings_seen
+        self._last_poll_s = self.clock.now()
         if buttons:
             self._query_reading(codec.temperatures_and_buttons(), ReplyKind.TEMPERATURES_AND_BUTTONS)
         else:

@@ -253,6 +253,24 @@ def test_muted_and_polled_mode_sees_the_response_button(bench, core):
         driver.close()
 
 
+def test_muted_polls_keep_their_pace_across_back_to_back_calls(bench, core):
+    """A procedure reads in short batches; each call must not open with a poll at the
+    instant the previous call's last poll went out (that made 100 Hz into 120 Hz and more)."""
+    driver = Tcs2.open(bench.url("tcs2"), streaming=False)
+    try:
+        started_s = driver.clock.now()
+        driver.stimulate(Stimulus(target_c=40.0, ramp_c_per_s=2.0, stoppable=True))
+        while driver.stimulating:
+            driver.samples(0.05)
+        polls = [t for t, command in core.rx_log if t >= started_s and command.startswith(b"Og")]
+        gaps_s = [b - a for a, b in zip(polls, polls[1:])]
+        assert len(polls) > 100
+        assert min(gaps_s) == pytest.approx(driver.poll_interval_s, abs=1e-6)
+        assert max(gaps_s) == pytest.approx(driver.poll_interval_s, abs=1e-6)
+    finally:
+        driver.close()
+
+
 def test_unplug_mid_ramp_raises_then_reconnect_sends_a_first(bench, core, thermode):
     thermode.stimulate(Stimulus(target_c=46.0, ramp_c_per_s=1.0))
     thermode.samples(2.0)
