@@ -368,22 +368,33 @@ def _classes(layout: str) -> tuple[frozenset[int], ...]:
     return tuple(special[char] if char in special else frozenset(char.encode("ascii")) for char in layout)
 
 
+def _zone_fields(neutral_width: int, zone_width: int) -> tuple[slice, ...]:
+    return tuple(slice(neutral_width + i * (1 + zone_width), neutral_width + (i + 1) * (1 + zone_width))
+                 for i in range(5))
+
+
+_ZONE_FIELDS = {(3, 3): _zone_fields(3, 3), (4, 4): _zone_fields(4, 4)}
+"""Where zones 1–5 (sign and digits) lie in an `E` / `Oe` body."""
+_STEP_LIMITS = {per_unit: (round(LOWEST_READING_C * per_unit), round(PROBE_ABSENT_ABOVE_C * per_unit))
+                for per_unit in (10, 100)}
+"""(lowest reading, absent above) in steps of 1/per_unit °C."""
+
+
 def _parse_temperatures(body: bytes, neutral_width: int, zone_width: int, per_unit: int) -> Temperatures | None:
-    absent_above = round(PROBE_ABSENT_ABOVE_C * per_unit)
-    lowest = round(LOWEST_READING_C * per_unit)
+    # Run for every reading (100 a second, and far more in simulated visits): `int` reads a
+    # signed field whole, and the usual reading (all zones in range) takes no branch per zone.
+    lowest, absent_above = _STEP_LIMITS[per_unit]
+    steps = [int(body[field]) for field in _ZONE_FIELDS[neutral_width, zone_width]]
+    if min(steps) < lowest:
+        return None
+    if max(steps) > absent_above:
+        zones_c = tuple([None if step > absent_above else step / per_unit for step in steps])
+    else:
+        zones_c = tuple([step / per_unit for step in steps])
     neutral_steps = int(body[:neutral_width])
-    zones_c: list[float | None] = []
-    pos = neutral_width
-    for _ in range(5):
-        magnitude = int(body[pos + 1 : pos + 1 + zone_width])
-        steps = -magnitude if body[pos] == ord("-") else magnitude
-        if steps < lowest:
-            return None
-        zones_c.append(None if steps > absent_above else steps / per_unit)
-        pos += 1 + zone_width
     return Temperatures(
         neutral_c=None if neutral_steps > absent_above else neutral_steps / per_unit,
-        zones_c=tuple(zones_c),
+        zones_c=zones_c,
         resolution_c=0.1 if per_unit == 10 else 0.01,
     )
 
@@ -496,6 +507,12 @@ def _kind_mask(kind: ReplyKind | None) -> int:
     return sum(1 << i for i, shape in enumerate(_SHAPES) if shape.kind is kind)
 
 
+_EXPECTATIONS: dict[ReplyKind | None, tuple[int, re.Pattern[bytes] | None, _Shape | None]] = {
+    kind: (_kind_mask(kind), _WHOLE_REPLY.get(kind), _SHAPE_OF.get(kind)) for kind in (None, *ReplyKind)
+}
+"""Per expected kind: its shapes' mask, its whole-reply pattern and shape (if it has one)."""
+
+
 class ReplyParser:
     """Incremental parser of everything the TCS II sends except the `H` text.
 
@@ -530,7 +547,7 @@ class ReplyParser:
         self._body = bytearray()
         self._alive = 0  # bit mask over _SHAPES of the layouts the frame still fits
         self._expected: ReplyKind | None = None
-        self._expected_mask = 0
+        self._expected_mask, self._whole_reply, self._expected_shape = _EXPECTATIONS[None]
         self._dropped_frames = 0
         self._garbage_bytes = 0
 
@@ -549,21 +566,20 @@ class ReplyParser:
     def expect(self, kind: ReplyKind | None) -> None:
         """Announce the one reply the driver now waits for; `None` clears it."""
         self._expected = kind
-        self._expected_mask = _kind_mask(kind)
+        self._expected_mask, self._whole_reply, self._expected_shape = _EXPECTATIONS[kind]
 
     def feed(self, data: bytes) -> list[Message]:
         """Messages completed by `data` (possibly none)."""
-        if self._state != _IN_FRAME and self._expected is not None:
+        pattern = self._whole_reply
+        if pattern is not None and self._state != _IN_FRAME and pattern.fullmatch(data):
             # The usual read of a poll loop: the awaited reply, whole, alone. One match
             # instead of a step per byte, with the same outcome.
-            pattern = _WHOLE_REPLY.get(self._expected)
-            if pattern is not None and pattern.fullmatch(data):
-                message = _SHAPE_OF[self._expected].parse(bytes(data[1:]))
-                if message is not None:
-                    self._expected, self._expected_mask = None, 0
-                    self._state = _OUTSIDE
-                    self._body.clear()
-                    return [message]
+            message = self._expected_shape.parse(bytes(data[1:]))
+            if message is not None:
+                self.expect(None)
+                self._state = _OUTSIDE
+                self._body.clear()
+                return [message]
         out: list[Message] = []
         if self._state == _IN_FRAME:
             # an expectation announced since the last feed may complete the pending frame
@@ -647,8 +663,7 @@ class ReplyParser:
             return
         out.append(message)
         if shape.kind is self._expected:
-            self._expected = None
-            self._expected_mask = 0
+            self.expect(None)
         self._state = _OUTSIDE
         self._body.clear()
 

@@ -26,6 +26,7 @@ import threading
 from collections import deque
 from itertools import islice
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from drivers.clock import Clock, clock_of
 from drivers.errors import (
@@ -80,8 +81,7 @@ class DeviceIdentity:
     probe_type: str | None
 
 
-@dataclass(frozen=True)
-class TemperatureSample:
+class TemperatureSample(NamedTuple):
     """One reading of the probe at `t_s` (the driver's clock, s).
 
     `zones_c`: zones 1–5 in °C (`None` for a zone that reads no probe). `source` is
@@ -340,7 +340,9 @@ class Tcs2:
         self._check_reading(sample)
 
     def _check_reading(self, sample: TemperatureSample) -> None:
-        hottest = sample.max_zone_c
+        zones_c = sample.zones_c
+        readings = [zone_c for zone_c in zones_c if zone_c is not None] if None in zones_c else zones_c
+        hottest = max(readings) if readings else None
         if hottest is not None and self.envelope.reading_unsafe(hottest):
             self.abort()
             raise SafetyLimitError(
@@ -350,10 +352,11 @@ class Tcs2:
         stimulation = self._stimulation
         if stimulation is None:
             return
-        if None in sample.zones_c:
+        if readings is not zones_c:
             self.abort()
             raise SafetyLimitError("aborted: the probe reads as disconnected (a zone above 65 °C)")
-        distance_c = self._distance_from_neutral_c()
+        # `_distance_from_neutral_c` of this sample: the furthest zone is the hottest or the coldest.
+        distance_c = max(hottest - self.neutral_c, self.neutral_c - min(readings))
         stimulation.furthest_c = max(stimulation.furthest_c, distance_c)
         # Out by a degree and back home: the device has ended it (on time, early on the
         # participant's button, or aborted). Follow mode holds until told otherwise.
@@ -474,7 +477,11 @@ class Tcs2:
             self._stimulation = None
 
     def _discard_claimed(self, kind: type) -> None:
-        self._replies.pending = deque(m for m in self._replies.pending if not isinstance(m, kind))
+        pending = self._replies.pending
+        if len(pending) == 1 and isinstance(pending[0], kind):  # a poll's own reply: the usual case
+            pending.clear()
+        elif pending:
+            self._replies.pending = deque(m for m in pending if not isinstance(m, kind))
 
     def _await_reply(self, kind: type, timeout_s: float):
         deadline = self.clock.now() + timeout_s

@@ -87,6 +87,11 @@ LAYOUTS: dict[bytes, tuple[int, Decoder]] = {
     b"Os": (1, _trigger_in),
 }
 
+_BARE_COMMANDS: dict[bytes, Command] = {
+    name: Command(name.decode("ascii"), name) for name, (length, _) in LAYOUTS.items() if length == 0
+}
+"""Every command without arguments, by its bytes."""
+
 
 class CommandParser:
     """Turns a byte stream into `Command`s; keeps a partial command between calls."""
@@ -103,6 +108,12 @@ class CommandParser:
         return bytes(self._pending)
 
     def feed(self, data: bytes) -> list[Command]:
+        if not self._pending and type(data) is bytes:
+            # A host's usual write: one bare command, whole (`E`, `Og`, ... polled 100 times
+            # a second). The same Command the byte-by-byte path would make, made once.
+            bare = _BARE_COMMANDS.get(data)
+            if bare is not None:
+                return [bare]
         commands = []
         for byte in data:
             command = self._feed_byte(byte)

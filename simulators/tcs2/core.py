@@ -50,7 +50,7 @@ from simulators.tcs2.commands import Command, CommandParser
 from simulators.tcs2.probe_log import ProbeLog, ProbeRecord
 from simulators.tcs2.quiet_noise import QuietNoise
 from simulators.tcs2.settings import Tcs2Settings
-from simulators.tcs2.thermal import Channel
+from simulators.tcs2.thermal import Channel, advance_all
 
 TICK_S = 0.01  # physics/log/100 Hz stream grid
 IDLE_TICKS = 100  # the 1 Hz stream: every 100th tick
@@ -187,8 +187,12 @@ class Tcs2Core:
         for command in self._parser.feed(data):
             self._sync(t)
             self.rx_log.append((t, command.raw))
-            self._apply(command, t)
-            self._settle_phase(t)
+            query = _QUERIES.get(command.name)
+            if query is not None:
+                self._emit(query(self))  # a query changes nothing: no phase to settle
+            else:
+                self._apply(command, t)
+                self._settle_phase(t)
 
     def take_output(self) -> bytes:
         if self._unplugged or not self._out:
@@ -353,8 +357,7 @@ class Tcs2Core:
         if dt_s <= 0:
             return
         if not quiet:
-            for channel in self._channels:
-                channel.advance(dt_s)
+            advance_all(self._channels, dt_s)
         drain = STIM_DRAIN_PERCENT_PER_S if self._mode != "idle" else IDLE_DRAIN_PERCENT_PER_S
         self._battery_percent = max(self._battery_percent - drain * dt_s, 0.0)
         self._t_state = t_s
@@ -383,10 +386,11 @@ class Tcs2Core:
 
     def _tick(self, t_s: float, k: int, quiet: bool) -> None:
         """Hook, end of stimulation, log and stream at grid time `t_s`; `quiet`: nothing moves."""
+        zones_c = self._zone_temperatures_c()
         if self.response_hook is not None:
-            self._set_response(bool(self.response_hook(t_s, self._zone_temperatures_c())))
+            self._set_response(bool(self.response_hook(t_s, zones_c)))  # moves goals, not temperatures
         self._end_if_home()
-        self._log(t_s, self._phase())
+        self._log(t_s, self._phase(), zones_c)
         if self._mode != "idle":
             if self._stream_stim:
                 self._stream_line(quiet)
@@ -497,9 +501,7 @@ class Tcs2Core:
 
     def _apply(self, command: Command, t_s: float) -> None:
         name, args = command.name, command.args
-        if name in _QUERIES:
-            self._emit(_QUERIES[name](self))
-        elif name in ("C", "Ot"):
+        if name in ("C", "Ot"):
             self._set_target(args[0], args[1] / (10 if name == "C" else 100))
         elif name in ("V", "Ov"):
             self._per_zone(self._ramp_c_per_s, args[0], args[1] / (10 if name == "V" else 100))
@@ -601,8 +603,9 @@ class Tcs2Core:
             self._garbage = b""
         self._out.append(data)
 
-    def _log(self, t_s: float, phase: str) -> None:
-        self.probe_log.append(ProbeRecord(t_s, self._reference.true_c, self._zone_temperatures_c(), phase))
+    def _log(self, t_s: float, phase: str, zones_c: tuple[float, ...] | None = None) -> None:
+        zones_c = zones_c or self._zone_temperatures_c()
+        self.probe_log.append(ProbeRecord(t_s, self._reference.true_c, zones_c, phase))
         self._last_phase = phase
 
     def _reply_e(self) -> bytes:

@@ -23,7 +23,16 @@ def _clamped(value: int, low: int, high: int) -> int:
 
 def temperatures_tenths(neutral_c: float, zones_c: Sequence[float]) -> str:
     """`E` body, 23 chars: neutral `NNN` then 5 × sign and `TTT`, tenths of °C."""
-    return tenths_body(round(neutral_c * 10), [round(zone_c * 10) for zone_c in zones_c])
+    # `tenths_body`'s clamps spelled out with min/max: every reply and stream line passes here.
+    z1, z2, z3, z4, z5 = zones_c
+    return "%03d%+04d%+04d%+04d%+04d%+04d" % (
+        min(max(round(neutral_c * 10), 0), 999),
+        min(max(round(z1 * 10), -999), 999),
+        min(max(round(z2 * 10), -999), 999),
+        min(max(round(z3 * 10), -999), 999),
+        min(max(round(z4 * 10), -999), 999),
+        min(max(round(z5 * 10), -999), 999),
+    )
 
 
 def tenths_body(neutral_tenths: int, zones_tenths: Sequence[int]) -> str:

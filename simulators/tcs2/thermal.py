@@ -77,3 +77,20 @@ class Channel:
 
     def _settle(self, true_c: float) -> float:
         return self.setpoint_c if abs(true_c - self.setpoint_c) < SETTLE_C else true_c
+
+
+def advance_all(channels: list[Channel], dt_s: float) -> None:
+    """`Channel.advance` of each of `channels`, `dt_s` seconds (≥ 0). A settled channel is
+    left as it is; a channel in the very state of the one before it (the zones of one
+    stimulation move in step) takes that one's outcome instead of working it out again."""
+    previous = before = None
+    for channel in channels:
+        setpoint_c, goal_c, true_c = channel.setpoint_c, channel.goal_c, channel.true_c
+        if setpoint_c == goal_c and true_c == setpoint_c:
+            continue
+        state = (setpoint_c, goal_c, true_c, channel.rate_c_per_s, channel.lag_s)
+        if state == before:
+            channel.setpoint_c, channel.true_c = previous.setpoint_c, previous.true_c
+        else:
+            channel.advance(dt_s)
+            previous, before = channel, state

@@ -111,6 +111,14 @@ def test_reading_fields_are_signed_and_clamped():
     assert replies.temperatures_hundredths(32.0, [-1.5, 0.0, 99.999, -150.0, 5.0]) == "3200-0150+0000+9999-9999+0500"
 
 
+@given(st.lists(st.floats(-150.0, 150.0), min_size=6, max_size=6))
+def test_a_reading_in_tenths_is_the_body_of_its_rounded_values(values_c):
+    """The reply path formats in one step; it must agree with `tenths_body` of the rounded tenths."""
+    neutral_c, *zones_c = values_c
+    expected = replies.tenths_body(round(neutral_c * 10), [round(zone_c * 10) for zone_c in zones_c])
+    assert replies.temperatures_tenths(neutral_c, zones_c) == expected
+
+
 # ---- command framing --------------------------------------------------------------------
 
 
