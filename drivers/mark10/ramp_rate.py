@@ -34,6 +34,10 @@ def least_squares_slope(points: Iterable[tuple[float, float]]) -> float | None:
     return (sum_xy - sum_x * sum_y / n) / sxx
 
 
+REBASE_WINDOWS = 4
+"""The running sums start afresh when the window is this many windows past their origin."""
+
+
 class RampRate:
     """Sliding-window rate of a pressure ramp, kPa/s.
 
@@ -53,25 +57,57 @@ class RampRate:
         self.min_span_s = min_span_s
         self.contact_kpa = contact_kpa
         self._points: deque[tuple[float, float]] = deque()
+        self.reset()
 
     def add(self, t_s: float, pressure_kpa: float) -> float | None:
         """Take one sample (time in s, pressure in kPa); returns `rate_kpa_s`."""
+        points = self._points
         if pressure_kpa <= self.contact_kpa:
-            self._points.clear()
+            self.reset()
             return None
-        if self._points and t_s <= self._points[-1][0]:
-            raise ValueError(f"samples must move forward in time: {t_s} s after {self._points[-1][0]} s")
-        self._points.append((t_s, pressure_kpa))
-        while t_s - self._points[0][0] > self.window_s:
-            self._points.popleft()
+        if points and t_s <= points[-1][0]:
+            raise ValueError(f"samples must move forward in time: {t_s} s after {points[-1][0]} s")
+        if not points or t_s - self._x0 > REBASE_WINDOWS * self.window_s:
+            points.append((t_s, pressure_kpa))
+            self._rebase()
+        else:
+            self._include(t_s, pressure_kpa, 1.0)
+            points.append((t_s, pressure_kpa))
+        while t_s - points[0][0] > self.window_s:
+            self._include(*points.popleft(), -1.0)
         return self.rate_kpa_s
 
     @property
     def rate_kpa_s(self) -> float | None:
         """The current rate in kPa/s, or None (off the skin, or too little history)."""
-        if not self._points or self._points[-1][0] - self._points[0][0] < self.min_span_s:
+        points = self._points
+        if not points or points[-1][0] - points[0][0] < self.min_span_s:
             return None
-        return least_squares_slope(self._points)
+        n = len(points)
+        sum_x, sum_xx = self._sum_x, self._sum_xx
+        sxx = sum_xx - sum_x * sum_x / n
+        if sxx <= 1e-12 * max(sum_xx, 1e-300):
+            return None
+        return (self._sum_xy - sum_x * self._sum_y / n) / sxx
+
+    # `least_squares_slope` of the window, kept as running sums: the rate is asked for at
+    # every sample of a 50 Hz ramp. Times count from `_x0`, the window's first time when
+    # the sums were last worked out afresh; that is done again once the window has moved
+    # on by `REBASE_WINDOWS` windows, so the sums stay small and their rounding with them.
+
+    def _include(self, t_s: float, pressure_kpa: float, sign: float) -> None:
+        x = t_s - self._x0
+        self._sum_x += sign * x
+        self._sum_y += sign * pressure_kpa
+        self._sum_xx += sign * x * x
+        self._sum_xy += sign * x * pressure_kpa
+
+    def _rebase(self) -> None:
+        self._x0 = self._points[0][0]
+        self._sum_x = self._sum_y = self._sum_xx = self._sum_xy = 0.0
+        for t_s, pressure_kpa in self._points:
+            self._include(t_s, pressure_kpa, 1.0)
 
     def reset(self) -> None:
         self._points.clear()
+        self._x0 = self._sum_x = self._sum_y = self._sum_xx = self._sum_xy = 0.0

@@ -78,6 +78,31 @@ def test_leaving_the_skin_clears_the_window():
     assert rate.add(0.64, 10.0) is None  # fresh start: one point only
 
 
+@settings(max_examples=200)
+@given(
+    st.lists(st.tuples(st.floats(0.005, 0.05), st.floats(-20.0, 400.0)), min_size=1, max_size=600),
+    st.floats(0.0, 1000.0),
+)
+def test_the_running_rate_is_the_slope_of_the_window(steps, t0):
+    """The rate is kept as running sums; at every sample it must be the least-squares slope
+    of the points in the window (within rounding), contact lost and regained included."""
+    rate = RampRate(window_s=0.5, min_span_s=0.2, contact_kpa=2.0)
+    window: list[tuple[float, float]] = []
+    t_s = t0
+    for dt_s, pressure_kpa in steps:
+        t_s += dt_s
+        got = rate.add(t_s, pressure_kpa)
+        if pressure_kpa <= 2.0:
+            window = []
+            assert got is None
+            continue
+        window = [(t, p) for t, p in window + [(t_s, pressure_kpa)] if t_s - t <= 0.5]
+        if window[-1][0] - window[0][0] < 0.2:
+            assert got is None
+        else:
+            assert got == pytest.approx(least_squares_slope(window), rel=1e-6, abs=1e-6)
+
+
 def test_time_must_move_forward():
     rate = RampRate()
     rate.add(1.0, 10.0)
