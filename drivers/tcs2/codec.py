@@ -368,29 +368,24 @@ def _classes(layout: str) -> tuple[frozenset[int], ...]:
     return tuple(special[char] if char in special else frozenset(char.encode("ascii")) for char in layout)
 
 
-def _zone_fields(neutral_width: int, zone_width: int) -> tuple[slice, ...]:
-    return tuple(slice(neutral_width + i * (1 + zone_width), neutral_width + (i + 1) * (1 + zone_width))
-                 for i in range(5))
-
-
-_ZONE_FIELDS = {(3, 3): _zone_fields(3, 3), (4, 4): _zone_fields(4, 4)}
-"""Where zones 1–5 (sign and digits) lie in an `E` / `Oe` body."""
+_ZONE_FIELDS = {3: re.compile(rb"[+-][0-9]{3}"), 4: re.compile(rb"[+-][0-9]{4}")}
+"""Zones 1–5 (sign and digits) of an `E` / `Oe` body, by the digits' count."""
 _STEP_LIMITS = {per_unit: (round(LOWEST_READING_C * per_unit), round(PROBE_ABSENT_ABOVE_C * per_unit))
                 for per_unit in (10, 100)}
 """(lowest reading, absent above) in steps of 1/per_unit °C."""
 
 
 def _parse_temperatures(body: bytes, neutral_width: int, zone_width: int, per_unit: int) -> Temperatures | None:
-    # Run for every reading (100 a second, and far more in simulated visits): `int` reads a
-    # signed field whole, and the usual reading (all zones in range) takes no branch per zone.
+    # Run for every reading (100 a second, and far more in simulated visits), so the fields
+    # are found, read and scaled by library loops (`findall`, `map`), not one by one here.
     lowest, absent_above = _STEP_LIMITS[per_unit]
-    steps = [int(body[field]) for field in _ZONE_FIELDS[neutral_width, zone_width]]
+    steps = list(map(int, _ZONE_FIELDS[zone_width].findall(body, neutral_width)))
     if min(steps) < lowest:
         return None
     if max(steps) > absent_above:
         zones_c = tuple([None if step > absent_above else step / per_unit for step in steps])
     else:
-        zones_c = tuple([step / per_unit for step in steps])
+        zones_c = tuple(map(operator.truediv, steps, (per_unit,) * 5))
     neutral_steps = int(body[:neutral_width])
     return Temperatures(
         neutral_c=None if neutral_steps > absent_above else neutral_steps / per_unit,

@@ -372,10 +372,11 @@ class Tcs2:
             return False
         return True
 
-    def _watch(self, now: float) -> None:
-        """The watchdog: during a stimulation, silence past `watchdog_s` aborts."""
+    def _watch(self, now: float) -> bool:
+        """The watchdog: during a stimulation, silence past `watchdog_s` aborts. Returns
+        whether a stimulation is running."""
         if not self._stimulating(now):
-            return
+            return False
         silent_s = now - self._last_reading_s
         if silent_s > self.watchdog_s:
             self.abort()
@@ -383,6 +384,7 @@ class Tcs2:
                 f"aborted: no temperature from the thermode for {silent_s:.2f} s during a stimulation "
                 f"(limit {self.watchdog_s:g} s)"
             )
+        return True
 
     def _query_reading(self, command: bytes, kind: ReplyKind) -> None:
         with self._io_lock:
@@ -406,8 +408,7 @@ class Tcs2:
             end_s = self.clock.now() + max(0.0, duration_s)
             while True:
                 now = self.clock.now()
-                self._watch(now)
-                stimulating = self._stimulating(now)
+                stimulating = self._watch(now)
                 if self.streaming:
                     if now > self._reading_due_s(stimulating):
                         self._poll_once(buttons=False)
@@ -460,11 +461,13 @@ class Tcs2:
         else:
             self._query_reading(codec.temperatures(), ReplyKind.TEMPERATURES)
         deadline = self.clock.now() + min(self.poll_interval_s * 5, self.reply_timeout_s)
-        while self._replies.readings_seen == before:
+        while True:
             remaining = deadline - self.clock.now()
             if remaining <= 0:
                 break
             self._pump(remaining)
+            if self._replies.readings_seen != before:
+                break
             self._watch(self.clock.now())
         self._discard_claimed(TemperaturesAndButtons)
 

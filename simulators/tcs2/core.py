@@ -47,6 +47,7 @@ from typing import Callable
 
 from simulators.tcs2 import replies
 from simulators.tcs2.commands import Command, CommandParser
+from simulators.tcs2.normal_table import BITS, MASK, normal_table
 from simulators.tcs2.probe_log import ProbeLog, ProbeRecord
 from simulators.tcs2.quiet_noise import QuietNoise
 from simulators.tcs2.settings import Tcs2Settings
@@ -89,13 +90,15 @@ class Tcs2Core:
         self.settings = settings = settings or Tcs2Settings()
         self._rng = random.Random(seed)
         self._quiet_noise = QuietNoise(settings.noise_c, self._rng.random)
+        self._reading_noise = normal_table(settings.noise_c) if settings.noise_c > 0 else None
         self._quiet_lines: dict[tuple[int, ...], bytes] = {}
         self._parser = CommandParser()
         neutral_c = settings.neutral_c
         self._neutral_c = neutral_c
         self._reference = Channel(neutral_c, settings.lag_s)
         self._zones = [Channel(neutral_c, settings.lag_s) for _ in range(5)]
-        self._channels = [self._reference, *self._zones]
+        self._moving: list[Channel] = []
+        self._share_zones()
         # what the host set, per zone
         self._targets_c = [neutral_c] * 5
         self._ramp_c_per_s = [DEFAULT_RATE_C_PER_S] * 5
@@ -336,7 +339,7 @@ class Tcs2Core:
             self._sync(self._now_s)
 
     def _quiet(self) -> bool:
-        return self._mode == "idle" and all(channel.settled for channel in self._channels)
+        return self._mode == "idle" and all(channel.settled for channel in self._moving)
 
     def _next_tick(self, quiet: bool) -> int:
         """Index of the next tick to do: the next 10 ms one, or the next 1 s one when quiet."""
@@ -357,7 +360,7 @@ class Tcs2Core:
         if dt_s <= 0:
             return
         if not quiet:
-            advance_all(self._channels, dt_s)
+            advance_all(self._moving, dt_s)
         drain = STIM_DRAIN_PERCENT_PER_S if self._mode != "idle" else IDLE_DRAIN_PERCENT_PER_S
         self._battery_percent = max(self._battery_percent - drain * dt_s, 0.0)
         self._t_state = t_s
@@ -418,14 +421,13 @@ class Tcs2Core:
     def _phase(self) -> str:
         if self._mode != "stim":
             return self._mode
-        rising = held = False
-        for i, zone in enumerate(self._zones):
-            if self._taking_part[i] and not self._returning[i]:
-                if zone.setpoint_c == zone.goal_c:
-                    held = True
-                else:
-                    rising = True
-        return "rise" if rising else "plateau" if held else "return"
+        held = False
+        for zone, taking_part, returning in zip(self._zones, self._taking_part, self._returning):
+            if taking_part and not returning:
+                if zone.setpoint_c != zone.goal_c:
+                    return "rise"  # one zone on its way is enough
+                held = True
+        return "plateau" if held else "return"
 
     def _end_if_home(self) -> None:
         if self._mode != "stim":
@@ -453,13 +455,31 @@ class Tcs2Core:
 
     def _send_to_target(self, i: int) -> None:
         goal_c = min(self._held_target_c[i], self._cap_c) + self._overshoot_c
-        self._zones[i].move_to(goal_c, self._ramp_c_per_s[i])
+        self._move_zone(i, goal_c, self._ramp_c_per_s[i])
 
     def _send_home(self, i: int) -> None:
         if self._taking_part[i]:
             self._returning[i] = True
         self._deadline_s[i] = math.inf
-        self._zones[i].move_to(self._neutral_c, self._return_c_per_s[i])
+        self._move_zone(i, self._neutral_c, self._return_c_per_s[i])
+
+    # Zones in the same state share one `Channel` (`_zones` may hold an object up to five
+    # times), so a stimulation of all five zones is worked out once per step, not five
+    # times. A zone is moved only here: on its own channel, then shared again if it is
+    # now in step with another; `_moving` lists each channel once, for `_sync`.
+
+    def _move_zone(self, i: int, goal_c: float, rate_c_per_s: float) -> None:
+        zone = self._zones[i]
+        if self._zones.count(zone) > 1:
+            zone = self._zones[i] = zone.copy()
+        zone.move_to(goal_c, rate_c_per_s)
+        self._share_zones()
+
+    def _share_zones(self) -> None:
+        by_state: dict[tuple[float, ...], Channel] = {}
+        for i, zone in enumerate(self._zones):
+            self._zones[i] = by_state.setdefault(zone.state, zone)
+        self._moving = [self._reference, *by_state.values()]
 
     def _retarget(self) -> None:
         """Zones held at a target take up a new cap, overshoot or (in follow mode) target."""
@@ -489,7 +509,7 @@ class Tcs2Core:
         self._reference.move_to(neutral_c, max(self._return_c_per_s))
         for i in range(5):
             if not self._taking_part[i] or self._returning[i]:
-                self._zones[i].move_to(neutral_c, self._return_c_per_s[i])
+                self._move_zone(i, neutral_c, self._return_c_per_s[i])
 
     def _finish_calibration(self) -> None:
         if self._mode == "idle":
@@ -559,19 +579,21 @@ class Tcs2Core:
         zones = self._zones
         return (zones[0].true_c, zones[1].true_c, zones[2].true_c, zones[3].true_c, zones[4].true_c)
 
-    def _readings(self) -> tuple[float, list[float]]:
+    def _readings(self) -> tuple[float, tuple[float, ...]]:
         """True temperatures plus gaussian noise: neutral reference, zones 1–5 (°C)."""
-        sigma = self.settings.noise_c
-        true_c = [self._reference.true_c, *self._zone_temperatures_c()]
-        if sigma > 0:
-            # Box–Muller, three pairs: random.gauss would cost twice the whole line.
-            uniform = self._rng.random
-            for i in (0, 2, 4):
-                radius = sigma * math.sqrt(-2.0 * math.log(1.0 - uniform()))
-                angle = math.tau * uniform()
-                true_c[i] += radius * math.cos(angle)
-                true_c[i + 1] += radius * math.sin(angle)
-        return true_c[0], true_c[1:]
+        zones = self._zones
+        neutral_c = self._reference.true_c
+        noise = self._reading_noise
+        if noise is None:
+            return neutral_c, self._zone_temperatures_c()
+        bits = self._rng.getrandbits(6 * BITS)  # six table entries from one draw
+        return neutral_c + noise[bits & MASK], (
+            zones[0].true_c + noise[bits >> BITS & MASK],
+            zones[1].true_c + noise[bits >> 2 * BITS & MASK],
+            zones[2].true_c + noise[bits >> 3 * BITS & MASK],
+            zones[3].true_c + noise[bits >> 4 * BITS & MASK],
+            zones[4].true_c + noise[bits >> 5 * BITS & MASK],
+        )
 
     def _temperatures_tenths(self) -> str:
         return replies.temperatures_tenths(*self._readings())
@@ -580,7 +602,7 @@ class Tcs2Core:
         if self._unplugged or self._stalled:
             return
         if quiet:
-            line = self._quiet_line(self._quiet_noise.sampler([channel.true_c for channel in self._channels])())
+            line = self._quiet_line(self._quiet_noise.sampler([self._reference.true_c, *self._zone_temperatures_c()])())
         else:
             line = replies.reply(self._temperatures_tenths())
         self._emit(line)

@@ -6,6 +6,7 @@ neutral 0–99.9 °C (`E`) / 0–99.99 °C (`Oe`), zones ±99.9 °C / ±99.99 °
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 
 
@@ -23,16 +24,16 @@ def _clamped(value: int, low: int, high: int) -> int:
 
 def temperatures_tenths(neutral_c: float, zones_c: Sequence[float]) -> str:
     """`E` body, 23 chars: neutral `NNN` then 5 × sign and `TTT`, tenths of °C."""
-    # `tenths_body`'s clamps spelled out with min/max: every reply and stream line passes here.
-    z1, z2, z3, z4, z5 = zones_c
-    return "%03d%+04d%+04d%+04d%+04d%+04d" % (
-        min(max(round(neutral_c * 10), 0), 999),
-        min(max(round(z1 * 10), -999), 999),
-        min(max(round(z2 * 10), -999), 999),
-        min(max(round(z3 * 10), -999), 999),
-        min(max(round(z4 * 10), -999), 999),
-        min(max(round(z5 * 10), -999), 999),
-    )
+    # Every reply and stream line passes here: the usual reading (all in range) is rounded
+    # by a library loop and formatted at once; `tenths_body` clamps the rest.
+    neutral = round(neutral_c * 10)
+    zones = list(map(round, map(operator.mul, zones_c, _TENS)))
+    if 0 <= neutral <= 999 and -999 <= min(zones) and max(zones) <= 999:
+        return "%03d%+04d%+04d%+04d%+04d%+04d" % (neutral, *zones)
+    return tenths_body(neutral, zones)
+
+
+_TENS = (10,) * 5
 
 
 def tenths_body(neutral_tenths: int, zones_tenths: Sequence[int]) -> str:

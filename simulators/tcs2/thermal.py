@@ -35,6 +35,16 @@ class Channel:
         self.rate_c_per_s = min(rate_c_per_s, PROBE_MAX_RATE_C_PER_S)
 
     @property
+    def state(self) -> tuple[float, float, float, float, float]:
+        """Everything that decides how the channel moves on: two in the same state stay alike."""
+        return (self.setpoint_c, self.goal_c, self.rate_c_per_s, self.true_c, self.lag_s)
+
+    def copy(self) -> "Channel":
+        twin = Channel(self.true_c, self.lag_s)
+        twin.setpoint_c, twin.goal_c, twin.rate_c_per_s = self.setpoint_c, self.goal_c, self.rate_c_per_s
+        return twin
+
+    @property
     def settled(self) -> bool:
         return self.setpoint_c == self.goal_c and self.true_c == self.setpoint_c
 
@@ -79,18 +89,11 @@ class Channel:
         return self.setpoint_c if abs(true_c - self.setpoint_c) < SETTLE_C else true_c
 
 
+
 def advance_all(channels: list[Channel], dt_s: float) -> None:
-    """`Channel.advance` of each of `channels`, `dt_s` seconds (≥ 0). A settled channel is
-    left as it is; a channel in the very state of the one before it (the zones of one
-    stimulation move in step) takes that one's outcome instead of working it out again."""
-    previous = before = None
+    """`Channel.advance` of each of `channels` (distinct objects) by `dt_s` seconds (≥ 0);
+    settled ones are left as they are without a call."""
     for channel in channels:
-        setpoint_c, goal_c, true_c = channel.setpoint_c, channel.goal_c, channel.true_c
-        if setpoint_c == goal_c and true_c == setpoint_c:
-            continue
-        state = (setpoint_c, goal_c, true_c, channel.rate_c_per_s, channel.lag_s)
-        if state == before:
-            channel.setpoint_c, channel.true_c = previous.setpoint_c, previous.true_c
-        else:
+        setpoint_c = channel.setpoint_c
+        if setpoint_c != channel.goal_c or channel.true_c != setpoint_c:
             channel.advance(dt_s)
-            previous, before = channel, state
