@@ -60,77 +60,101 @@ class VisitSink:
     @translated("cannot record the document")
     def __call__(self, document: Document) -> None:
         with self._engine.begin() as connection:
-            self._record(connection, document)
+            statement, row = self._row(connection, document, None)
+            connection.execute(statement, row)
 
     @translated("cannot record the documents")
     def extend(self, documents: Iterable[Document]) -> None:
         """Record a finished visit's documents (an import, a simulation) in one transaction:
-        all of them or, when one is refused, none."""
-        with self._engine.begin() as connection:
-            for document in documents:
-                self._record(connection, document)
+        all of them or, when one is refused, none. The same checks as one by one, with each
+        table's rows inserted together (a simulated visit has a thousand documents)."""
+        next_seq = dict(self._next_seq)
+        batch = _Batch()
+        try:
+            with self._engine.begin() as connection:
+                for document in documents:
+                    statement, row = self._row(connection, document, batch)
+                    batch.rows[statement].append(row)
+                for statement, rows in batch.rows.items():
+                    if rows:
+                        connection.execute(statement, rows)
+        except BaseException:
+            self._next_seq = next_seq  # nothing of the batch was stored
+            raise
 
-    def _record(self, connection: sa.Connection, document: Document) -> None:
+    def _row(self, connection: sa.Connection, document: Document, batch: "_Batch | None") -> tuple[sa.Insert, dict]:
+        """The insert that records `document`, and its row, once the document passed its checks.
+        `batch`: the rows of an `extend` not inserted yet (runs it started, stops it holds)."""
         if isinstance(document, Event):
-            self._event(connection, document)
-        elif isinstance(document, RunStart):
-            self._start(connection, document)
-        elif isinstance(document, RunStop):
-            self._stop(connection, document)
-        else:
-            raise StoreError(f"not a record document: {type(document).__name__}")
+            return _INSERT_EVENT, self._event(connection, document)
+        if isinstance(document, RunStart):
+            return _INSERT_RUN, self._start(connection, document, batch)
+        if isinstance(document, RunStop):
+            return _INSERT_STOP, self._stop(connection, document, batch)
+        raise StoreError(f"not a record document: {type(document).__name__}")
 
-    def _start(self, connection: sa.Connection, start: RunStart) -> None:
-        if connection.execute(_CLOSED, {"visit_id": self.visit_id}).scalar() is not None:
-            visit = lookup.visit(connection, self.visit_id)
-            raise StoreError(f"visit {visit.number} of {visit.participant} is closed; run {start.run_id} not recorded")
-        connection.execute(
-            _INSERT_RUN,
-            {
-                "run_id": start.run_id,
-                "visit_id": self.visit_id,
-                "test": start.test,
-                "site": start.site,
-                "trial": start.trial,
-                "start": encode_document(as_dict(start)),
-                "started_utc": start.wall_time,
-                "stored_utc": utc_now(),
-            },
-        )
+    def _start(self, connection: sa.Connection, start: RunStart, batch: "_Batch | None") -> dict:
+        if batch is None or not batch.open_checked:
+            if connection.execute(_CLOSED, {"visit_id": self.visit_id}).scalar() is not None:
+                visit = lookup.visit(connection, self.visit_id)
+                raise StoreError(f"visit {visit.number} of {visit.participant} is closed; run {start.run_id} not recorded")
+            if batch is not None:
+                batch.open_checked = True
+        if batch is not None:
+            batch.started.add(start.run_id)
         self._next_seq[start.run_id] = 0
+        return {
+            "run_id": start.run_id,
+            "visit_id": self.visit_id,
+            "test": start.test,
+            "site": start.site,
+            "trial": start.trial,
+            "start": encode_document(as_dict(start)),
+            "started_utc": start.wall_time,
+            "stored_utc": utc_now(),
+        }
 
-    def _event(self, connection: sa.Connection, event: Event) -> None:
+    def _event(self, connection: sa.Connection, event: Event) -> dict:
         seq = self._next_seq.get(event.run_id)
         if seq is None:  # a run this sink did not start (another process, before a restart)
             self._check_run(connection, event.run_id)
             seq = connection.execute(_NEXT_SEQ, {"run_id": event.run_id}).scalar_one()
-        connection.execute(
-            _INSERT_EVENT,
-            {"run_id": event.run_id, "seq": seq, "t_s": float(event.t_s), "kind": event.kind,
-             "data": encode_document(event.data)},
-        )
         self._next_seq[event.run_id] = seq + 1
+        return {"run_id": event.run_id, "seq": seq, "t_s": float(event.t_s), "kind": event.kind,
+                "data": encode_document(event.data)}
 
-    def _stop(self, connection: sa.Connection, stop: RunStop) -> None:
+    def _stop(self, connection: sa.Connection, stop: RunStop, batch: "_Batch | None") -> dict:
         if stop.run_id not in self._next_seq:
             self._check_run(connection, stop.run_id)
-        if connection.execute(_HAS_STOP, {"run_id": stop.run_id}).first():
+        stopped_in_batch = batch is not None and stop.run_id in batch.stopped
+        started_in_batch = batch is not None and stop.run_id in batch.started
+        if stopped_in_batch or (not started_in_batch and connection.execute(_HAS_STOP, {"run_id": stop.run_id}).first()):
             raise StoreError(f"run {stop.run_id} already has its stop document")
-        connection.execute(
-            _INSERT_STOP,
-            {
-                "run_id": stop.run_id,
-                "exit_status": stop.exit_status.value,
-                "stop": encode_document(as_dict(stop)),
-                "stopped_utc": stop.wall_time,
-                "stored_utc": utc_now(),
-            },
-        )
+        if batch is not None:
+            batch.stopped.add(stop.run_id)
+        return {
+            "run_id": stop.run_id,
+            "exit_status": stop.exit_status.value,
+            "stop": encode_document(as_dict(stop)),
+            "stopped_utc": stop.wall_time,
+            "stored_utc": utc_now(),
+        }
 
     def _check_run(self, connection: sa.Connection, run_id: str) -> None:
         visit_id = connection.execute(_RUN_VISIT, {"run_id": run_id}).scalar()
         if visit_id != self.visit_id:
             raise StoreError(f"run {run_id} has no RunStart in visit {self.visit_id}; start the run first")
+
+
+class _Batch:
+    """What an `extend` has checked but not inserted yet."""
+
+    def __init__(self) -> None:
+        # Runs before their events and stops: the rows refer to their run.
+        self.rows: dict[sa.Insert, list[dict]] = {_INSERT_RUN: [], _INSERT_EVENT: [], _INSERT_STOP: []}
+        self.started: set[str] = set()
+        self.stopped: set[str] = set()
+        self.open_checked = False
 
 
 # Built once: a statement reused with parameters skips most of SQLAlchemy's per-call work.

@@ -246,6 +246,31 @@ def test_a_finished_visit_is_recorded_in_one_transaction_all_or_nothing(store):
     assert store.visit_documents(visit_id) == expected
 
 
+def test_a_batch_is_checked_as_its_documents_one_by_one_would_be(store):
+    visit_id = new_visit(store)
+    sink = store.sink(visit_id)
+    batch = RecordList()
+    run = trial(batch, PLAN[0], status=None)
+    # the run's stop twice in one batch: refused, nothing kept, the sink none the worse
+    with pytest.raises(StoreError) as caught:
+        sink.extend([*batch.documents, stop(run), stop(run)])
+    assert "already has its stop" in one_line(caught.value)
+    assert store.visit_documents(visit_id) == []
+    sink.extend(batch.documents)
+    # a later batch goes on with a run of an earlier one: its events keep their order
+    sink.extend([Event(run.run_id, 2.0, "response", {"t_s": 2.0}), stop(run)])
+    with pytest.raises(StoreError) as caught:
+        sink.extend([stop(run)])
+    assert "already has its stop" in one_line(caught.value)
+    documents = store.visit_documents(visit_id)
+    assert [d.get("kind", d["document"]) for d in documents] == ["RunStart", "stimulus", "response", "RunStop"]
+    # every batch checks that the visit is still open
+    store.close_visit(visit_id, "done")
+    with pytest.raises(StoreError) as caught:
+        sink.extend(RecordList().documents + [start(*PLAN[1])])
+    assert "closed" in one_line(caught.value)
+
+
 def test_a_visit_recorded_from_a_worker_thread_while_another_thread_reads(store):
     # The UI reads the store while the procedure thread records into it.
     import threading
