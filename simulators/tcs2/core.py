@@ -51,7 +51,7 @@ from simulators.tcs2.normal_table import BITS, MASK, normal_table
 from simulators.tcs2.probe_log import ProbeLog, ProbeRecord
 from simulators.tcs2.quiet_noise import QuietNoise
 from simulators.tcs2.settings import Tcs2Settings
-from simulators.tcs2.thermal import Channel, advance_all
+from simulators.tcs2.thermal import Channel
 
 TICK_S = 0.01  # physics/log/100 Hz stream grid
 IDLE_TICKS = 100  # the 1 Hz stream: every 100th tick
@@ -360,7 +360,10 @@ class Tcs2Core:
         if dt_s <= 0:
             return
         if not quiet:
-            advance_all(self._moving, dt_s)
+            for channel in self._moving:
+                setpoint_c = channel.setpoint_c
+                if setpoint_c != channel.goal_c or channel.true_c != setpoint_c:  # a settled one stays
+                    channel.advance(dt_s)
         drain = STIM_DRAIN_PERCENT_PER_S if self._mode != "idle" else IDLE_DRAIN_PERCENT_PER_S
         self._battery_percent = max(self._battery_percent - drain * dt_s, 0.0)
         self._t_state = t_s

@@ -63,7 +63,13 @@ class Channel:
         slope = self.rate_c_per_s if distance_c > 0 else -self.rate_c_per_s
         ramp_s = distance_c / slope
         if ramp_s > dt_s:
-            self.true_c = self._follow_ramp(true_c, start_c, slope, dt_s)
+            # `_follow_ramp`, spelled out: the usual step of every tick of a stimulation
+            lag_s = self.lag_s
+            if lag_s > 0:
+                trail_c = slope * lag_s
+                self.true_c = start_c + slope * dt_s - trail_c + (true_c - start_c + trail_c) * math.exp(-dt_s / lag_s)
+            else:
+                self.true_c = start_c + slope * dt_s
             setpoint_c = start_c + slope * dt_s
             # rounding must not carry the setpoint past its goal
             self.setpoint_c = goal_c if (setpoint_c - goal_c) * slope >= 0 else setpoint_c
@@ -89,11 +95,3 @@ class Channel:
         return self.setpoint_c if abs(true_c - self.setpoint_c) < SETTLE_C else true_c
 
 
-
-def advance_all(channels: list[Channel], dt_s: float) -> None:
-    """`Channel.advance` of each of `channels` (distinct objects) by `dt_s` seconds (≥ 0);
-    settled ones are left as they are without a call."""
-    for channel in channels:
-        setpoint_c = channel.setpoint_c
-        if setpoint_c != channel.goal_c or channel.true_c != setpoint_c:
-            channel.advance(dt_s)

@@ -97,6 +97,12 @@ class Serial(SerialBase):
         return len(self._buffer)
 
     def read(self, size: int = 1) -> bytes:
+        buffer = self._buffer
+        if len(buffer) >= size:  # the usual read: after `in_waiting` said how much is here
+            self._check_line()
+            data = bytes(buffer[:size])
+            del buffer[:size]
+            return data
         deadline = math.inf if self._timeout is None else self.clock.now() + self._timeout
         while True:
             if len(self._buffer) < size:
@@ -119,7 +125,8 @@ class Serial(SerialBase):
         return data
 
     def write(self, data: bytes) -> int:
-        data = bytes(data)
+        if type(data) is not bytes:
+            data = bytes(data)
         with self._lock:
             self._check_line()
             self.core.receive(data, self.clock.now())

@@ -344,6 +344,27 @@ def test_s_picks_the_zones():
     assert peaks == pytest.approx([40.0, 32.0, 40.0, 32.0, 32.0], abs=1e-3)
 
 
+def test_zones_told_apart_move_apart_and_together_again_when_told_alike():
+    """Zones in the same state share their arithmetic: a command for one zone must move
+    that zone alone, and zones back in step must go on moving in step."""
+    wire = Wire(noise=0)
+    start_s = wire.t_s
+    wire.send(b"C0400V00010R00100D020000C3450V20020L")  # 1 °C/s, zone 2 at 2 °C/s; zone 3 to 45 °C
+    wire.wait(30.0)
+    log = [r for r in wire.core.probe_log if r.t_s > start_s]
+    peaks = [max(r.zones_c[i] for r in log) for i in range(5)]
+    assert peaks == pytest.approx([40.0, 40.0, 45.0, 40.0, 40.0], abs=1e-3)
+    reached_s = [next(r.t_s for r in log if r.zones_c[i] >= 39.9) - start_s for i in range(5)]
+    assert reached_s[1] < reached_s[0] - 3.0  # 8 °C up: 4 s for zone 2, 8 s for the others
+    assert reached_s[0] == reached_s[3] == reached_s[4]
+    wire.send(b"C0420V00010L")
+    restart_s = wire.t_s
+    wire.wait(15.0)
+    again = [r for r in wire.core.probe_log if r.t_s > restart_s]
+    assert max(max(r.zones_c) for r in again) == pytest.approx(42.0, abs=1e-3)
+    assert all(len(set(r.zones_c)) == 1 for r in again)
+
+
 def test_cold_targets_below_10_c_with_ot():
     wire = Wire()
     wire.send(b"Ot00500V00100D005000L")

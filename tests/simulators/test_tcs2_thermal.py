@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from simulators.tcs2.thermal import PROBE_MAX_RATE_C_PER_S, SETTLE_C, Channel, advance_all
+from simulators.tcs2.thermal import PROBE_MAX_RATE_C_PER_S, SETTLE_C, Channel
 
 
 def test_setpoint_reaches_the_goal_after_distance_over_rate():
@@ -72,28 +72,3 @@ def test_many_short_steps_agree_with_one_long_one(start_c, goal_c, rate_c_per_s,
     # the settle snap may close the lag's last 1e-4 °C at a different step
     assert pieces.true_c == pytest.approx(whole.true_c, abs=SETTLE_C + 1e-9)
 
-
-@given(
-    st.lists(st.sampled_from([0, 1, 2]), min_size=1, max_size=6),
-    st.lists(st.tuples(st.floats(0, 60), st.floats(0, 60), st.floats(0.1, 20.0), st.sampled_from([0.0, 0.05, 0.3])),
-             min_size=3, max_size=3),
-    st.floats(0.0, 5.0),
-)
-def test_advancing_channels_together_is_advancing_each(kinds, states, dt_s):
-    """`advance_all` copies the outcome of a channel in the very same state (zones moving in
-    step) and skips settled ones: it must end exactly where advancing each one alone does."""
-
-    def make(kind: int) -> Channel:
-        start_c, goal_c, rate_c_per_s, lag_s = states[kind]
-        channel = Channel(start_c, lag_s)
-        channel.move_to(goal_c, rate_c_per_s)
-        if kind == 2:
-            channel.advance(0.3)  # part-way: setpoint and true temperature apart
-        return channel
-
-    together = [make(kind) for kind in kinds]
-    alone = [make(kind) for kind in kinds]
-    advance_all(together, dt_s)
-    for channel in alone:
-        channel.advance(dt_s)
-    assert [(c.setpoint_c, c.true_c) for c in together] == [(c.setpoint_c, c.true_c) for c in alone]
