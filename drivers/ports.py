@@ -64,12 +64,15 @@ class Port:
     def read(self, size: int, timeout_s: float) -> bytes:
         """Up to `size` bytes, waiting at most `timeout_s` for the first ones (0 = poll)."""
         try:
-            if self._serial.timeout != timeout_s:  # on POSIX each change is a tcsetattr
-                self._serial.timeout = timeout_s
             waiting = self._serial.in_waiting
-            if waiting:  # the usual case in a poll loop: the reply is already here
+            if waiting:  # the usual case in a poll loop: the reply is already here, no wait
                 data = self._serial.read(min(size, waiting))
+            elif timeout_s <= 0:
+                data = b""
             else:
+                # Only a read that waits needs the timeout: on POSIX each change is a tcsetattr.
+                if self._serial.timeout != timeout_s:
+                    self._serial.timeout = timeout_s
                 data = self._serial.read(1)
                 more = self._serial.in_waiting if data and size > 1 else 0
                 if more:

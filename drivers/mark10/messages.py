@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from drivers.mark10.units import Unit
 
@@ -44,9 +45,8 @@ _MEANINGS = {
 }
 
 
-@dataclass(frozen=True)
-class Reading:
-    """A force reading, as the gauge showed it.
+class Reading(NamedTuple):
+    """A force reading, as the gauge showed it (a named tuple, like `PressureSample`: one a poll).
 
     `value` is in `unit`, signed as the gauge signs it (its polarity setting decides whether
     compression is positive). `unit_shown` is False when the gauge printed no unit and the
