@@ -129,7 +129,9 @@ class Serial(SerialBase):
             data = bytes(data)
         with self._lock:
             self._check_line()
-            self.core.receive(data, self.clock.now())
+            now = self.clock.now()
+            self.core.receive(data, now)
+            self._advanced_to_s = now  # receiving ran the core up to now first
         return len(data)
 
     def reset_input_buffer(self) -> None:
