@@ -76,7 +76,8 @@ def simulate_study(
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from qst.reporting import load, study_report, write_study_files
+    from qst.report_files import write_study_report
+    from qst.reporting import load, study_summary
     from qst.simulation import simulate_study as simulate
     from qst.study import shipped_study_text
 
@@ -111,9 +112,8 @@ def simulate_study(
                 f"{result.simulated_s / 3600:.1f} simulated hours in {simulated_s:.1f} s on {result.workers} worker(s)"
             )
             data = load(store, result.study)
-        report, summary = study_report(data, unblind=unblind)
-        console.print(summary)
-        written = write_study_files(report, out)
+        _, written = write_study_report(data, out, unblind=unblind,
+                                        show=lambda report: console.print(study_summary(report)))
     console.print(f"wrote {written.pdf} ({written.pages} pages) and {len(written.pngs)} PNGs to {out}")
     console.print(f"reports: qst report study --study {result.study} --db {url}")
 
@@ -176,17 +176,22 @@ def report_study(
 
     Example: qst report study --study fibromyalgia-ldn --out qst-report
     """
+    from contextlib import nullcontext
+
     from rich.console import Console
 
-    from qst.reporting import load, study_report, write_study_files
+    from qst.report_files import start_statistics, write_study_report
 
-    console = Console()
-    with _store(ctx, db) as store:
-        data = load(store, study)
-    with _report_errors():
-        report, summary = study_report(data, unblind=unblind)
-        console.print(summary)
-        written = write_study_files(report, out)
+    statistics = start_statistics()  # first: it imports scipy while this process reads the store
+    with statistics or nullcontext():
+        from qst.reporting import load, study_summary
+
+        console = Console()
+        with _store(ctx, db) as store:
+            data = load(store, study)
+        with _report_errors():
+            _, written = write_study_report(data, out, unblind=unblind, statistics=statistics,
+                                            show=lambda report: console.print(study_summary(report)))
     console.print(f"wrote {written.pdf} ({written.pages} pages: {written.cohort_pages} cohort, "
                   f"{written.participant_pages} participant) and {len(written.pngs)} PNGs to {out}")
 

@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from pathlib import Path
 
-from rich.console import Console, Group
+from rich.console import Group
 from rich.panel import Panel
 from rich.table import Table
 
@@ -218,11 +217,12 @@ def course_lines(data: StudyData, code: str) -> list[CourseLine]:
     return lines
 
 
-def study_report(data: StudyData, *, unblind: bool = False) -> tuple[qa.CohortReport, Group]:
+def study_summary(report: qa.CohortReport) -> Group:
+    """The cohort for the terminal: the blinding, a row per participant (with the diary as a
+    sparkline), then the results as text."""
     from qst.analysis.report_text import cohort_text
 
-    report = data.cohort(unblind)
-    table = Table(title=f"{data.name} — participants")
+    table = Table(title=f"{report.study} — participants")
     headers = list(report.table()[0]) if report.rows else []
     for header in headers:
         table.add_column(header)
@@ -230,27 +230,5 @@ def study_report(data: StudyData, *, unblind: bool = False) -> tuple[qa.CohortRe
     for row, course in zip(report.table(), report.courses):
         cells = [_n(v) if isinstance(v, float) else ("—" if v is None else str(v)) for v in row.values()]
         table.add_row(*cells, qa.sparkline([d.rating for d in course.diary], low=0, high=100))
-    return report, Group(_banner(report.blinding), table, cohort_text(report))
+    return Group(_banner(report.blinding), table, cohort_text(report))
 
-
-@dataclass(frozen=True)
-class WrittenReport:
-    pdf: Path
-    pngs: list[Path]
-    pages: int
-    participant_pages: int
-    cohort_pages: int
-
-
-def write_study_files(report: qa.CohortReport, out: str | Path) -> WrittenReport:
-    """PNGs and the multi-page PDF, named with the blinding, into `out`."""
-    from qst.analysis.plots import write_report_files
-
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    pngs, pages = write_report_files(report, out, out / f"report-{report.study}.{report.blinding.value}.pdf")
-    return WrittenReport(pages.path, pngs, pages.total, pages.participants, pages.cohort)
-
-
-def print_to(console: Console | None, renderable) -> None:
-    (console or Console()).print(renderable)

@@ -2,6 +2,10 @@
 linear regression — thin, explicit wrappers over scipy.stats that say what they used.
 
 Each result carries its n; a statistic that cannot be computed is None with a `note`.
+
+scipy.stats is imported on the first statistic, not with this module: it takes about a
+second, and the study report imports it in a process of its own while another draws the
+participants' pages (which need no statistics).
 """
 
 from __future__ import annotations
@@ -10,8 +14,13 @@ import math
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
+from types import ModuleType
 
-from scipy import stats as sps
+
+def _scipy_stats() -> ModuleType:
+    from scipy import stats
+
+    return stats
 
 
 @dataclass(frozen=True)
@@ -36,7 +45,7 @@ def mean_ci(values: Sequence[float], confidence: float = 0.95) -> MeanCI:
     if n < 2:
         return MeanCI(n, mean, None, None, None, confidence)
     sd = statistics.stdev(values)
-    half_width = sps.t.ppf(0.5 + confidence / 2, n - 1) * sd / math.sqrt(n)
+    half_width = _scipy_stats().t.ppf(0.5 + confidence / 2, n - 1) * sd / math.sqrt(n)
     return MeanCI(n, mean, sd, mean - half_width, mean + half_width, confidence)
 
 
@@ -95,6 +104,7 @@ def paired_comparison(first: Sequence[float], second: Sequence[float]) -> Paired
     if all(d == 0 for d in differences):
         notes.append("all differences are zero: no test")
         return PairedComparison(n, mean_difference, None, None, tuple(notes))
+    sps = _scipy_stats()
     t = sps.ttest_rel(b, a)
     paired_t = TestResult("paired t", float(t.statistic), float(t.pvalue), n)
     w = sps.wilcoxon(b, a)
@@ -132,6 +142,6 @@ def linear_regression(x: Sequence[float | None], y: Sequence[float | None]) -> R
     if len(set(xs)) < 2:
         notes.append("x does not vary: no regression")
         return Regression(n, None, None, None, None, None, tuple(notes))
-    fit = sps.linregress(xs, [p[1] for p in points])
+    fit = _scipy_stats().linregress(xs, [p[1] for p in points])
     return Regression(n, float(fit.slope), float(fit.intercept), float(fit.rvalue) ** 2, float(fit.pvalue),
                       float(fit.stderr), tuple(notes))

@@ -9,11 +9,13 @@ import zlib
 from datetime import date
 
 import matplotlib.image
+import numpy
 import pytest
 from matplotlib.text import Text
 
 from qst.analysis import Blinding, Participant, cohort_report, sparkline
 from qst.analysis.plots import (
+    CoursePages,
     course_figure,
     paired_figure,
     phase_means_figures,
@@ -21,6 +23,7 @@ from qst.analysis.plots import (
     write_pngs,
     write_report_pdf,
 )
+from qst.analysis.plots.course_figure import CoursePage
 from qst.analysis.plots.files import cover_figure, table_figures
 from qst.analysis.report_text import cohort_text, course_text
 from tests.qst.test_analysis_synthetic import PLAN, SETTINGS, STUDY, make_cohort
@@ -100,6 +103,27 @@ def all_figures(report):
 
 def figure_text(figure) -> str:
     return "\n".join(t.get_text() for t in figure.findobj(Text))
+
+
+def pixels(figure) -> numpy.ndarray:
+    figure.canvas.draw()
+    return numpy.asarray(figure.canvas.buffer_rgba()).copy()
+
+
+def test_a_kept_course_page_draws_each_participant_as_a_figure_of_its_own_would(reports):
+    courses = reports[True].courses
+    pages = CoursePages()
+    drawn_over = CoursePages()
+    for course in (*courses, courses[0]):
+        alone = pixels(course_figure(course))
+        assert (pixels(pages.figure(course)) == alone).all(), course.participant.code
+        assert (numpy.asarray(drawn_over.pixels(course)) == alone).all(), course.participant.code
+    assert pages.figure(courses[1]) is pages.figure(courses[2])
+    assert pages.figure(reports[False].courses[0]) is not pages.figure(courses[0])  # blinding is in the frame
+    empty = cohort_report([Participant("FM99", "F", 1970, date(2024, 1, 8), {})], [], [], PLAN, SETTINGS).courses[0]
+    assert pages.figure(empty) is not pages.figure(courses[0])  # so are the lab tests
+    with pytest.raises(ValueError, match="FM99"):
+        CoursePage(courses[0]).show(empty)
 
 
 def test_blinded_figures_show_phase_codes_only(reports):

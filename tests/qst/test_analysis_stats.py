@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import itertools
 import math
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -21,6 +24,24 @@ from qst.analysis import (
     percent_change,
     reduction_over_placebo,
 )
+
+
+def test_scipy_is_imported_by_the_first_statistic_not_by_the_analysis():
+    # The study report draws the participants' pages while another process imports scipy.
+    script = """if True:
+        import sys
+        import qst.reporting
+        from qst.analysis import mean_ci, participant_course
+        from tests.qst.test_analysis_synthetic import PLAN, SETTINGS, make_cohort
+        participants, rows, diary = make_cohort(n=2, seed=1)
+        participant_course(participants[0], rows, diary, PLAN, SETTINGS)
+        print("scipy" in sys.modules)
+        mean_ci([1.0, 2.0, 4.0])
+        print("scipy" in sys.modules)
+    """
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "True"]
 
 
 def t2_two_sided_p(t: float) -> float:

@@ -7,6 +7,8 @@ import pytest
 from typer.testing import CliRunner
 
 from qst.cli import app
+from qst.report_files import write_study_report
+from qst.reporting import load
 from qst.simulation import simulate_study
 from qst.store import Store
 from qst.study import load_study, shipped_study_text
@@ -76,6 +78,29 @@ def test_study_report_writes_pngs_and_a_pdf_with_a_page_per_participant(db, tmp_
     assert any(name.startswith("cohort-") for name in pngs)
     assert all(".blinded." in name for name in pngs)
     assert not any(word.encode() in pdf.read_bytes().lower() for word in ("placebo", "naltrexone"))
+
+
+def test_the_study_files_are_the_same_drawn_by_three_processes_or_by_one(db, tmp_path, monkeypatch):
+    with Store.open(db) as store:
+        data = load(store, STUDY)
+
+    def run(out):
+        shown = []
+
+        def show(report):
+            shown.append((report, (out / f"report-{STUDY}.blinded.pdf").exists()))
+
+        report, written = write_study_report(data, out, unblind=False, show=show)
+        assert shown == [(report, False)]  # the summary comes before the files are drawn
+        return report, written
+
+    forked_report, forked = run(tmp_path / "forked")
+    monkeypatch.setattr("qst.report_files.can_fork", lambda: False)
+    alone_report, alone = run(tmp_path / "alone")
+    assert forked_report.table() == alone_report.table()
+    assert [p.name for p in forked.pngs] == [p.name for p in alone.pngs]
+    assert all(a.read_bytes() == b.read_bytes() for a, b in zip(forked.pngs, alone.pngs))
+    assert (forked.pages, forked.cohort_pages, forked.participant_pages) == (alone.pages, 4, 2)
 
 
 def test_unknown_names_are_one_line_errors(db):

@@ -76,8 +76,9 @@ def phase_means_figures(report: CohortReport) -> list[Figure]:
         columns = min(3, len(chunk))
         rows = math.ceil(len(chunk) / columns)
         figure = new_figure()
-        axes = figure.subplots(rows, columns, squeeze=False)
-        for ax, measure in zip(axes.flat, chunk):
+        grid = figure.add_gridspec(rows, columns)
+        for panel, measure in enumerate(chunk):
+            ax = figure.add_subplot(grid[panel // columns, panel % columns])
             estimates = report.estimates(measure)
             for i, e in enumerate(estimates):
                 colour = colours[e.phase_code]
@@ -96,8 +97,6 @@ def phase_means_figures(report: CohortReport) -> list[Figure]:
             ax.set_ylabel(estimates[0].unit if estimates else "", fontsize=8)
             ax.tick_params(labelsize=8)
             ax.grid(axis="y", color="#eeeeee", lw=0.6)
-        for ax in list(axes.flat)[len(chunk):]:
-            ax.set_visible(False)
         key = "   ".join(report.phase_labels[p.code] for p in report.plan)
         page = f" (page {start // PANELS_PER_PAGE + 1})" if len(measures) > PANELS_PER_PAGE else ""
         _title(figure, report, f"Cohort means by phase, {int(report.settings.confidence * 100)} % CI{page}",

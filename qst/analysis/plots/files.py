@@ -4,21 +4,21 @@ names' suffix, on every page and in their metadata."""
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 import re
 import textwrap
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
+from matplotlib.image import imsave
 
 from qst.analysis.blinding import Blinding
 from qst.analysis.cohort import CohortReport
+from qst.analysis.course import ParticipantCourse
 from qst.analysis.plots.cohort_figures import paired_figure, phase_means_figures, response_figure
-from qst.analysis.plots.course_figure import course_figure
+from qst.analysis.plots.course_figure import CoursePages
 from qst.analysis.plots.style import PNG_DPI, new_figure, stamp
 from qst.analysis.report_text import cohort_text, number
 
@@ -33,8 +33,8 @@ def _safe(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_") or "unnamed"
 
 
-def _metadata(report: CohortReport, title: str) -> dict[str, str]:
-    return {"Title": title, "Subject": report.blinding.statement, "Keywords": f"qst; {report.blinding.value}"}
+def _metadata(blinding: Blinding, title: str) -> dict[str, str]:
+    return {"Title": title, "Subject": blinding.statement, "Keywords": f"qst; {blinding.value}"}
 
 
 COVER_FONT_PT = 8
@@ -136,39 +136,47 @@ def write_report_pdf(report: CohortReport, path: str | Path) -> ReportPages:
     """The report as one PDF: cover (blinding and results), cohort pages, a page per participant."""
     path = Path(path)
     cohort = cohort_figures(report)
-    metadata = _metadata(report, f"QST report {report.study} ({report.blinding.value})")
+    metadata = _metadata(report.blinding, f"QST report {report.study} ({report.blinding.value})")
+    courses = CoursePages()
     with PdfPages(path, metadata=metadata) as pdf:
         pdf.savefig(cover_figure(report))
         for _, figure in cohort:
             pdf.savefig(figure)
         for course in report.courses:
-            pdf.savefig(course_figure(course))
+            pdf.savefig(courses.figure(course))
     return ReportPages(path, report.blinding, 1, len(cohort), len(report.courses))
+
+
+def _write_png(pixels: memoryview, directory: Path, name: str, blinding: Blinding) -> Path:
+    target = directory / f"{name}.{blinding.value}.png"
+    imsave(target, pixels, format="png", dpi=PNG_DPI,
+           metadata={**_metadata(blinding, name), "Blinding": blinding.value},
+           pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL})
+    return target
+
+
+def _pixels(figure: Figure) -> memoryview:
+    figure.canvas.draw()
+    return figure.canvas.buffer_rgba()
+
+
+def write_cohort_pngs(report: CohortReport, directory: str | Path) -> list[Path]:
+    """A PNG per cohort page (see `write_pngs`)."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    return [_write_png(_pixels(figure), directory, name, report.blinding) for name, figure in cohort_figures(report)]
+
+
+def write_course_pngs(courses: Sequence[ParticipantCourse], directory: str | Path) -> list[Path]:
+    """A PNG per participant (see `write_pngs`): they need no cohort statistics."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    pages = CoursePages()
+    return [_write_png(pages.pixels(c), directory, f"course-{_safe(c.participant.code)}", c.blinding)
+            for c in courses]
 
 
 def write_pngs(report: CohortReport, directory: str | Path) -> list[Path]:
     """A PNG per cohort page and per participant, named "<what>.<blinded|unblinded>.png",
     1200 × 800 px; returns the paths written."""
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    named = cohort_figures(report) + [(f"course-{_safe(c.participant.code)}", course_figure(c))
-                                      for c in report.courses]
-    written = []
-    for name, figure in named:
-        target = directory / f"{name}.{report.blinding.value}.png"
-        figure.savefig(target, dpi=PNG_DPI, metadata={**_metadata(report, name), "Blinding": report.blinding.value},
-                       pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL})
-        written.append(target)
-    return written
-
-
-def write_report_files(report: CohortReport, directory: str | Path, pdf_path: str | Path) -> tuple[list[Path], ReportPages]:
-    """`write_pngs` into `directory` and `write_report_pdf` to `pdf_path`. Each page takes
-    matplotlib a few hundred milliseconds, so where processes can be forked and there is a
-    second CPU, a child draws the PDF while this process draws the PNGs."""
-    if (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return write_pngs(report, directory), write_report_pdf(report, pdf_path)
-    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
-        pdf = pool.submit(write_report_pdf, report, pdf_path)
-        pngs = write_pngs(report, directory)
-        return pngs, pdf.result()
+    return write_cohort_pngs(report, directory) + write_course_pngs(report.courses, directory)
