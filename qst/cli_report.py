@@ -6,7 +6,7 @@ Only typer is imported at first; the store, the simulators and matplotlib when a
 from __future__ import annotations
 
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import typer
@@ -76,14 +76,17 @@ def simulate_study(
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from qst.report_files import write_study_report
+    from qst.report_files import start_statistics, write_study_report
     from qst.reporting import load, study_summary
     from qst.simulation import simulate_study as simulate
     from qst.study import shipped_study_text
 
     console = Console()
     started = time.perf_counter()
-    with _report_errors():
+    # Forked first, before the progress bar's thread and the visits' workers: the child imports
+    # scipy while the visits run, instead of after them.
+    statistics = start_statistics()
+    with _report_errors(), statistics or nullcontext():
         text = shipped_study_text(study_name)
         url = db or str(out / "simulated.sqlite3")
         wanted = [t.strip().upper() for t in tests.split(",") if t.strip()] if tests is not None else None
@@ -112,7 +115,7 @@ def simulate_study(
                 f"{result.simulated_s / 3600:.1f} simulated hours in {simulated_s:.1f} s on {result.workers} worker(s)"
             )
             data = load(store, result.study)
-        _, written = write_study_report(data, out, unblind=unblind,
+        _, written = write_study_report(data, out, unblind=unblind, statistics=statistics,
                                         show=lambda report: console.print(study_summary(report)))
     console.print(f"wrote {written.pdf} ({written.pages} pages) and {len(written.pngs)} PNGs to {out}")
     console.print(f"reports: qst report study --study {result.study} --db {url}")
@@ -176,8 +179,6 @@ def report_study(
 
     Example: qst report study --study fibromyalgia-ldn --out qst-report
     """
-    from contextlib import nullcontext
-
     from rich.console import Console
 
     from qst.report_files import start_statistics, write_study_report
