@@ -171,7 +171,7 @@ def _plan(battery_name: str, tests: Sequence[str] | None):
     return plan
 
 
-WORKER_GC_THRESHOLD = 100_000
+WORKER_GC_THRESHOLD = 20_000
 """Allocations between the youngest generation's collections in a visit worker (Python's
 default is 700): a visit makes hundreds of thousands of short-lived readings, and at the
 default a tenth of a visit's time went to the collector finding nothing to free."""
