@@ -24,6 +24,7 @@ import logging
 import math
 import threading
 from collections import deque
+from collections.abc import Sequence
 from itertools import islice
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -297,12 +298,15 @@ class Tcs2:
         """How many times `abort()` has been called (it counts before it reaches the wire)."""
         return self._aborts
 
-    def _distance_from_neutral_c(self) -> float:
-        sample = self.latest
-        if sample is None:
+    def _distance_from_neutral_c(self, readings: Sequence[float] | None = None) -> float:
+        """How far (°C) the zone furthest from neutral is: of `readings` (zones that read a
+        temperature), or of the latest sample's. The furthest is the hottest or the coldest."""
+        if readings is None:
+            sample = self.latest
+            readings = [] if sample is None else [z for z in sample.zones_c if z is not None]
+        if not readings:
             return 0.0
-        readings = [abs(z - self.neutral_c) for z in sample.zones_c if z is not None]
-        return max(readings, default=0.0)
+        return max(max(readings) - self.neutral_c, self.neutral_c - min(readings))
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -355,8 +359,7 @@ class Tcs2:
         if readings is not zones_c:
             self.abort()
             raise SafetyLimitError("aborted: the probe reads as disconnected (a zone above 65 °C)")
-        # `_distance_from_neutral_c` of this sample: the furthest zone is the hottest or the coldest.
-        distance_c = max(hottest - self.neutral_c, self.neutral_c - min(readings))
+        distance_c = self._distance_from_neutral_c(readings)
         stimulation.furthest_c = max(stimulation.furthest_c, distance_c)
         # Out by a degree and back home: the device has ended it (on time, early on the
         # participant's button, or aborted). Follow mode holds until told otherwise.

@@ -22,6 +22,9 @@ def _clamped(value: int, low: int, high: int) -> int:
     return value if low <= value <= high else (low if value < low else high)
 
 
+_TENS = (10,) * 5
+
+
 def temperatures_tenths(neutral_c: float, zones_c: Sequence[float]) -> str:
     """`E` body, 23 chars: neutral `NNN` then 5 × sign and `TTT`, tenths of °C."""
     # Every reply and stream line passes here: the usual reading (all in range) is rounded
@@ -31,9 +34,6 @@ def temperatures_tenths(neutral_c: float, zones_c: Sequence[float]) -> str:
     if 0 <= neutral <= 999 and -999 <= min(zones) and max(zones) <= 999:
         return "%03d%+04d%+04d%+04d%+04d%+04d" % (neutral, *zones)
     return tenths_body(neutral, zones)
-
-
-_TENS = (10,) * 5
 
 
 def tenths_body(neutral_tenths: int, zones_tenths: Sequence[int]) -> str:
