@@ -24,11 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from qst.forked import Forked, can_fork
+from qst.forked import Forked, Inbox, can_fork
 
 if TYPE_CHECKING:  # only this module is imported before the statistics child is forked
-    from multiprocessing.connection import Connection
-
     from qst import analysis as qa
     from qst.reporting import StudyData
 
@@ -42,7 +40,7 @@ class WrittenReport:
     cohort_pages: int
 
 
-def _cohort(inbox: Connection) -> qa.CohortReport:
+def _cohort(inbox: Inbox) -> qa.CohortReport:
     from scipy import stats  # noqa: F401  (the second this takes overlaps the parent's reading of the store)
 
     data, unblind = inbox.recv()
@@ -61,7 +59,7 @@ def start_statistics() -> Forked | None:
     return Forked(_cohort)
 
 
-def _pngs(inbox: Connection, courses: Sequence[qa.ParticipantCourse], out: Path) -> list[Path]:
+def _pngs(inbox: Inbox, courses: Sequence[qa.ParticipantCourse], out: Path) -> list[Path]:
     from qst.analysis.plots import write_cohort_pngs, write_course_pngs
 
     participants = write_course_pngs(courses, out)

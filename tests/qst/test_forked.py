@@ -4,6 +4,7 @@ error back; a child that dies or is no longer wanted does not hang the parent.""
 from __future__ import annotations
 
 import os
+import threading
 import time
 
 import pytest
@@ -41,6 +42,26 @@ def test_the_childs_error_is_raised_by_result():
         child.send("thanks")
         with pytest.raises(ValueError, match="no thanks"):
             child.result()
+
+
+def length_once_released(inbox, release_fd):
+    os.read(release_fd, 1)  # busy until the parent writes a byte
+    return len(inbox.recv())
+
+
+def test_sending_more_than_a_pipe_holds_does_not_wait_for_a_busy_child():
+    release_fd, release_write_fd = os.pipe()
+    with Forked(length_once_released, release_fd) as child:
+        sender = threading.Thread(target=child.send, args=(b"x" * 4_000_000,))
+        sender.start()
+        sender.join(timeout=30)
+        sent_while_busy = not sender.is_alive()
+        os.write(release_write_fd, b"!")
+        sender.join()
+        assert sent_while_busy
+        assert child.result() == 4_000_000
+    os.close(release_fd)
+    os.close(release_write_fd)
 
 
 def test_a_child_that_dies_is_an_error_not_a_hang():
