@@ -9,3 +9,8 @@ class ProtocolError(Exception):
 
 class MissingDeviceError(DriverError):
     """The battery needs a device the visit does not have (a device fault for the run)."""
+
+
+class GaugeLoadedError(DriverError):
+    """The algometer still carries a changing load where a trial must start from none: the
+    tip was not lifted off the skin (a device fault for the run: nothing was measured)."""

@@ -3,7 +3,10 @@
 The harness polls the gauge, shows the examiner the live rate so they can hold it (about
 50 kPa/s), and watches the response key. The value is the pressure of the last good sample
 at or before the press (the device's reading at that moment, reaction time included); the
-gauge's peak, read once the ramp is over, is kept beside it. A ramp that reaches the
+gauge's peak, read once the ramp is over, is kept beside it. The gauge is zeroed before each
+ramp, but only once it rests: a loaded gauge (the tip still on the skin when trials follow
+with no pause) is waited for until its reading holds steady, since zeroing under the
+examiner's hand would take the rest of that push off every reading of the next. A ramp that reaches the
 ceiling, overloads the gauge or is lifted off without a response is censored. A mean rate
 (contact to response) outside the settings' band flags the trial; it is not refused, since
 the examiner cannot redo a painful ramp on the same spot at once.
@@ -11,11 +14,13 @@ the examiner cannot redo a painful ramp on the same spot at once.
 
 from __future__ import annotations
 
+from collections import deque
+
 from drivers.errors import DeviceReportedError, NotRespondingError
 from drivers.mark10.errors import UnreadableReplyError
 from drivers.mark10.ramp_rate import RampRate
 from drivers.mark10.samples import PressureSample, SampleFlag
-from protocols.errors import MissingDeviceError
+from protocols.errors import GaugeLoadedError, MissingDeviceError
 from protocols.records import TrialResult
 from protocols.runner import TrialContext
 from protocols.settings import PressureSettings
@@ -25,6 +30,13 @@ CONTACT_KPA = 2.0
 RATE_EVENT_INTERVAL_S = 0.5
 """How often the live rate goes into the record: once per `RampRate` window (s)."""
 TRACE_COLUMNS = ("t_s", "pressure_kpa")
+SETTLE_S = 0.5
+"""A loaded gauge rests once its readings hold within `SETTLE_BAND_KPA` this long (s): a hand
+on the tip is never that still (tremor), a cell left with an offset is."""
+SETTLE_BAND_KPA = 1.0
+"""How far a resting gauge's readings may spread over `SETTLE_S` (kPa, max − min)."""
+SETTLE_TIMEOUT_S = 30.0
+"""How long a trial waits for a loaded gauge to rest before it ends as a device fault (s)."""
 
 
 def mean_rate_kpa_per_s(first: PressureSample | None, last: PressureSample | None) -> float | None:
@@ -50,6 +62,7 @@ class PressureRamp:
             raise MissingDeviceError("this test needs the algometer, and none is connected")
         if keys is None:
             raise MissingDeviceError("this test needs a response key, and none is connected")
+        self._wait_until_resting(ctx, algometer)
         algometer.zero()
         algometer.clear_peaks()
         keys.arm()
@@ -101,6 +114,33 @@ class PressureRamp:
             ctx.emit("samples", {"columns": list(TRACE_COLUMNS), "rows": rows})
         peak_kpa, peak_flags = self._peak_kpa(algometer)
         return self._result(ctx, good, contact, pressed_t_s, ending, peak_kpa, peak_flags)
+
+    def _wait_until_resting(self, ctx: TrialContext, algometer) -> None:
+        """Return once the gauge can be zeroed: at once when it reads no more than contact,
+        else when its readings have held steady for `SETTLE_S` (recorded as a
+        `settle_wait` event). `GaugeLoadedError` after `SETTLE_TIMEOUT_S` without rest."""
+        first = algometer.current()
+        if first.ok and first.pressure_kpa <= CONTACT_KPA:
+            return
+        window: deque[PressureSample] = deque()
+        for sample in algometer.poll(rate_hz=self.settings.poll_rate_hz):
+            ctx.check_abort()
+            if sample.t_s - first.t_s >= SETTLE_TIMEOUT_S:
+                reads = f"reads {window[-1].pressure_kpa:.0f} kPa" if window else "gives no good reading"
+                raise GaugeLoadedError(f"the algometer still {reads} and has not rested in {SETTLE_TIMEOUT_S:.0f} s: "
+                                       "lift the tip off the skin, then run the trial again")
+            if not sample.ok:
+                window.clear()  # an overloaded or failed reading is no rest
+                continue
+            ctx.live(t_s=sample.t_s, pressure_kpa=sample.pressure_kpa)
+            window.append(sample)
+            while len(window) > 1 and sample.t_s - window[1].t_s >= SETTLE_S:
+                window.popleft()
+            readings = [w.pressure_kpa for w in window]
+            if sample.t_s - window[0].t_s >= SETTLE_S and max(readings) - min(readings) <= SETTLE_BAND_KPA:
+                ctx.emit("settle_wait", {"t_s": sample.t_s, "from_kpa": first.pressure_kpa,
+                                         "resting_kpa": sample.pressure_kpa, "waited_s": sample.t_s - first.t_s})
+                return
 
     @staticmethod
     def _peak_kpa(algometer) -> tuple[float | None, tuple[str, ...]]:

@@ -353,10 +353,7 @@ class PtyStandIn:
                         self.thermal.begin(document.test)
             elif isinstance(document, Event) and document.kind == "stimulus" and self._current[0] == "PPT":
                 with gauge_host.lock:
-                    try:
-                        gauge_host.core.start_ramp()
-                    except ValueError:
-                        pass  # the examiner is still pushing from the last ramp
+                    gauge_host.core.start_ramp()  # the trial waited for the last push to end
             downstream(document)
 
         return record

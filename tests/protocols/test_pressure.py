@@ -62,10 +62,15 @@ class Visit:
             self.core.start_ramp(self.bench.clock.now())
 
     def run(self, **settings):
-        procedure = TESTS["PPT"].build(TESTS["PPT"].settings(**settings))
-        stop = self.runner.run_trial(procedure, SPEC)
-        self.gauge.close()
+        (stop,) = self.run_back_to_back(1, **settings)
         return stop
+
+    def run_back_to_back(self, trials: int, **settings):
+        """`trials` trials at one site with no pause between them."""
+        procedure = TESTS["PPT"].build(TESTS["PPT"].settings(**settings))
+        stops = [self.runner.run_trial(procedure, TrialSpec(SPEC.test, SPEC.site, k)) for k in range(1, trials + 1)]
+        self.gauge.close()
+        return stops
 
     def rows(self):
         (samples,) = self.records.events(kind="samples")
@@ -202,3 +207,75 @@ def test_overloaded_readings_never_become_the_value():
     assert result.censored and "censored_overload" in result.flags
     assert result.value == max(good) <= 100.0
     assert result.device_value is None and "peak_overload" in result.flags  # the cell sticks at 120 %
+
+
+def test_trials_with_no_pause_zero_the_gauge_only_once_the_tip_has_left_the_skin():
+    # The examiner lets go at each response; the next trial starts at once. Zeroed under the
+    # hand, the next ramp would read low by what was left of the last push.
+    visit = Visit(10, threshold_kpa=350)
+    stops = visit.run_back_to_back(3)
+    assert [stop.exit_status for stop in stops] == [ExitStatus.COMPLETED] * 3
+    pushes = visit.core.pushes
+    assert len(pushes) == 3
+    for stop, push in zip(stops, pushes):
+        truth_kpa = visit.core.true_pressure_kpa(push.response_s)  # the simulator's own record
+        assert stop.result.value == pytest.approx(truth_kpa, abs=6.0)
+    # Trials 2 and 3 waited for the release, each from well up the last ramp.
+    waits = visit.records.events(kind="settle_wait")
+    assert len(waits) == 2
+    for wait, push in zip(waits, pushes[1:]):
+        assert wait.data["from_kpa"] > 100 and abs(wait.data["resting_kpa"]) <= 1.0
+        assert wait.t_s <= push.push.start_s  # the next push began after the gauge rested
+    # and the wait was shown on the live display as the pressure fell
+    falling = [r["pressure_kpa"] for r in visit.lives if "rate_kpa_per_s" not in r]
+    assert falling[0] > 100 and falling[-1] <= 2.0
+
+
+def test_a_steady_offset_on_the_cell_is_zeroed_after_half_a_second():
+    visit = Visit(11, threshold_kpa=300)
+    visit.core.set_load(0.5)  # 5 kPa on the 1 cm² tip, nobody touching it
+    stop = visit.run()
+    assert stop.exit_status is ExitStatus.COMPLETED
+    (wait,) = visit.records.events(kind="settle_wait")
+    assert wait.data["from_kpa"] == pytest.approx(5.0, abs=0.5)
+    assert 0.5 <= wait.data["waited_s"] <= 0.5 + 2 / TESTS["PPT"].settings().poll_rate_hz + 0.05
+    push = visit.core.pushes[-1]
+    assert stop.result.value == pytest.approx(visit.core.true_pressure_kpa(push.response_s), abs=6.0)
+
+
+class ChangingLoad:
+    """A gauge whose reading climbs by 1 kPa a poll, for ever: a hand that never lets go."""
+
+    def __init__(self, clock):
+        self.clock, self.zeroed = clock, False
+
+    def current(self):
+        from drivers.mark10.samples import PressureSample
+
+        return PressureSample(self.clock.now(), 5.0, 50.0)
+
+    def poll(self, rate_hz):
+        from drivers.mark10.samples import PressureSample
+
+        pressure_kpa = 50.0
+        while True:
+            self.clock.sleep(1 / rate_hz)
+            pressure_kpa += 1.0
+            yield PressureSample(self.clock.now(), pressure_kpa / 10, pressure_kpa)
+
+    def zero(self):
+        self.zeroed = True
+
+
+def test_a_gauge_that_never_rests_ends_the_trial_as_a_device_fault_without_zeroing():
+    bench = simulators.Bench(seed=0)
+    gauge = ChangingLoad(bench.clock)
+    records = RecordList()
+    devices = Devices(algometer=gauge, response=ParticipantKey(None, bench.clock))
+    runner = Runner(devices, ScriptedOperator(bench.clock), bench.clock, records)
+    started_s = bench.clock.now()
+    stop = runner.run_trial(TESTS["PPT"].build(TESTS["PPT"].settings()), SPEC)
+    assert stop.exit_status is ExitStatus.DEVICE_FAULT and stop.result is None
+    assert "has not rested in 30 s: lift the tip off the skin" in stop.reason
+    assert 30.0 <= stop.t_s - started_s <= 30.1
+    assert not gauge.zeroed and not records.events(kind="stimulus")

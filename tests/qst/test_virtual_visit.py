@@ -7,7 +7,7 @@ import math
 import pytest
 from typer.testing import CliRunner
 
-from protocols.battery import shipped_battery
+from protocols.battery import load_battery, shipped_battery
 from protocols.records import ExitStatus, RecordList
 from qst.cli import app
 from qst.summary import summarize
@@ -42,6 +42,31 @@ def test_fibromyalgia_visit_recovers_each_threshold():
             expected = min(person.tolerance_s, 180.0)
             assert summary.values[0] == pytest.approx(expected, abs=0.01)
     assert 0.0 <= low_c and peak_c <= 50.0
+
+
+NO_PAUSE_PPT = """
+name = "ppt-no-pause"
+title = "PPT with no pause between ramps"
+version = "1"
+
+[[tests]]
+test = "PPT"
+sites = ["trapezius-left", "thenar-right"]
+trials = 3
+isi_s = [0.0, 0.0]
+"""
+
+
+def test_ppt_ramps_with_no_pause_between_them_run_whole():
+    # The next trial waits for the examiner's tip to leave the skin before it zeroes the gauge.
+    person = VirtualPerson.draw(13)
+    records = RecordList()
+    with VirtualLab(person) as lab:
+        stops = lab.runner(records, seed=13).run_plan(load_battery(NO_PAUSE_PPT).plan())
+    assert [stop.exit_status for stop in stops] == [ExitStatus.COMPLETED] * 6
+    assert len(records.events(kind="settle_wait")) == 5
+    for summary in summarize(records.starts(), records.stops()):
+        assert summary.summary == pytest.approx(person.ppt_kpa + 50.0 * person.reaction_s, abs=8.0)
 
 
 def test_dfns_battery_runs_whole():
