@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Checkbox, Footer, Input, OptionList, Static, TextArea
+from textual.widgets import Footer, Input, OptionList, Static, TextArea
 
 from protocols.battery import Battery
 from protocols.procedures import TESTS
@@ -41,7 +41,7 @@ from qst.ui.messages import (
 from qst.ui.prompts import PromptScreen, prompt_for
 from qst.ui.session import VisitRun, device_of
 from qst.ui.visits import DONE, VisitChoice, default_visit
-from qst.ui.widgets import Banner, InfoTable, LivePanel, Trace, TrialTable, flag_text, format_value
+from qst.ui.widgets import Banner, InfoTable, LivePanel, TickBox, Trace, TrialTable, flag_text, format_value
 
 if TYPE_CHECKING:
     from qst.ui.app import QstApp
@@ -49,6 +49,8 @@ if TYPE_CHECKING:
 
 LIVE_REFRESH_S = 0.05
 """The live value and trace are redrawn at most this often (s): 20 times a second."""
+STATUS_LINES = 3
+"""How many lines the run screen's status area keeps (the latest)."""
 
 
 def shown_url(url: str) -> str:
@@ -145,7 +147,7 @@ class PickScreen(Jobs, Screen):
         with Horizontal(id="form"):
             yield Static("Examiner")
             yield Input(self.app.examiner, placeholder="who runs the visit", id="examiner")
-            yield Checkbox("optional tests (if the participant agrees today)", id="optional")
+            yield TickBox("optional tests (if the participant agrees today)", id="optional")
         yield Static("", id="chosen")
         yield Static("", id="course")
         yield Footer()
@@ -271,7 +273,7 @@ class PickScreen(Jobs, Screen):
 
     def done_battery(self, result: tuple[VisitChoice, Battery]) -> None:
         visit, battery = result
-        optional = self.query_one("#optional", Checkbox).value
+        optional = self.query_one("#optional", TickBox).value
         if visit.planned_trials is not None:  # resuming: the plan the visit was opened with
             optional = len(battery.plan(False)) != visit.planned_trials
         self.app.push_screen(DeviceCheckScreen(visit, battery, include_optional=optional))
@@ -449,7 +451,13 @@ class RunScreen(Screen):
         self._initial_visit_id = visit_id
         self.ended: RunEnded | None = None
         self.prompt: PromptScreen | None = None
-        self.status_lines: list[str] = []
+        self._status: list[tuple[int, int, str]] = []
+        """The last `STATUS_LINES` things said, each with how many trials this screen had
+        started and the plan number of the last (0 before the first): a line goes once two
+        more trials have started."""
+        self.trials_started = 0
+        self.trial_number = 0
+        """The plan number of the trial started last (1-based; 0 before the first)."""
         self._live_timer = None
         self._live_shown_at = float("-inf")
         self.current_test = ""
@@ -572,6 +580,11 @@ class RunScreen(Screen):
             self.stop_waiting()
             self.current_test = document.test
             number = self.places.get((document.test, document.site, document.trial), 0)
+            self.trial_number = number
+            self.trials_started += 1
+            if any(started < self.trials_started - 1 for started, _, _ in self._status):
+                self._status = [line for line in self._status if line[0] >= self.trials_started - 1]
+                self._show_status()
             self.query_one(TrialTable).started(document, number)
             trials_here = sum(1 for p in self.plan if (p.spec.test, p.spec.site) == (document.test, document.site))
             self.query_one("#where", Static).update(
@@ -699,9 +712,18 @@ class RunScreen(Screen):
         else:
             banner.hide("stall")
 
+    @property
+    def status_lines(self) -> list[str]:
+        """What the status area says, oldest first, without the trial each line is from."""
+        return [text for _, _, text in self._status]
+
     def say(self, text: str) -> None:
-        self.status_lines = (self.status_lines + [text])[-3:]
-        self.query_one("#status", Static).update("\n".join(self.status_lines))
+        self._status = (self._status + [(self.trials_started, self.trial_number, text)])[-STATUS_LINES:]
+        self._show_status()
+
+    def _show_status(self) -> None:
+        self.query_one("#status", Static).update(
+            "\n".join(f"trial {number}: {text}" if number else text for _, number, text in self._status))
 
     # -- keys ------------------------------------------------------------------------------------------
 

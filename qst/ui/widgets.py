@@ -9,7 +9,8 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widget import Widget
-from textual.widgets import DataTable, Digits, Static
+from textual.content import Content
+from textual.widgets import Checkbox, DataTable, Digits, Static
 
 from protocols.records import ExitStatus, RunStart, RunStop
 from qst.ui.live import WINDOW_S, LiveSnapshot
@@ -257,3 +258,16 @@ class Banner(Static):
             self.kind = self.message = ""
             self.remove_class("shown")
             self.update("")
+
+
+class TickBox(Checkbox):
+    """A checkbox whose tick is there only when it is ticked: Textual's shows the same X
+    either way, told apart by its colour alone, which a technician with a monochrome
+    terminal or poor colour vision cannot see."""
+
+    TICKED = "✔"
+
+    @property
+    def _button(self) -> Content:
+        self.BUTTON_INNER = self.TICKED if self.value else " "
+        return super()._button

@@ -216,3 +216,33 @@ async def test_a_declined_test_can_be_skipped_and_the_visit_goes_on():
     assert stops["HPT"].exit_status is ExitStatus.COMPLETED and stops["MDT"].exit_status is ExitStatus.COMPLETED
     assert stops["PPT"].exit_status is ExitStatus.STOPPED_BY_PARTICIPANT  # recorded, not run, not lost
     assert source.resume_index(next(iter(source.opened))) == 1, "a later session offers the declined test again"
+
+
+PPT_THREE = ui_battery(
+    "ui-ppt-three",
+    "Three PPT trials, 20 s apart",
+    {"test": "PPT", "sites": ["thenar-right"], "trials": 3, "isi_s": [20.0, 20.0]},
+)
+
+
+@synchronously
+async def test_a_status_line_says_its_trial_and_goes_once_two_more_have_started():
+    lab = virtual_lab(seed=5)
+    source = pilot_visits(PPT_THREE)
+    app = virtual_app(lab, source)
+    async with app.run_test(size=SIZE) as pilot:
+        records = await held_in_the_wait(pilot, lab, source)
+        screen = run_screen(app)
+        await pilot.press("space")
+        assert screen.status_lines == ["Response key pressed."]
+        assert shown_text(screen.query_one("#status")).strip() == "trial 1: Response key pressed."
+        # Trial 2 runs: the line from trial 1 stays up.
+        lab.clock.hold_when(lambda: len(records.stops()) == 2)  # moves the hold on
+        await answer_until(pilot, lab, lab.clock.held.is_set, "the wait after the second trial")
+        await wait_for(pilot, lambda: where(app).startswith("next:"), "the countdown")
+        assert screen.status_lines == ["Response key pressed."]
+        # Trial 3 starts: it goes.
+        lab.clock.release()
+        await answer_until(pilot, lab, lambda: on_summary(app), "the visit summary")
+        assert "Response key pressed." not in screen.status_lines
+    assert [stop.exit_status for stop in records.stops()] == [ExitStatus.COMPLETED] * 3

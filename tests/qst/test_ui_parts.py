@@ -1,12 +1,14 @@
 """The UI's parts without a screen: the operator bridge, the live feed, the stall watch and
-the visit sources (in memory, and over the records store)."""
+the visit sources (in memory, and over the records store), the tick box."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import threading
 
 import pytest
+from textual.app import App
 
 from protocols.battery import shipped_battery
 from protocols.operator import Mark, Question
@@ -17,6 +19,7 @@ from qst.ui.live import STALL_LIMIT_S, LiveFeed, ReadingWatch, WatchedClock
 from qst.ui.messages import Instruction, PromptRequested, PromptWithdrawn
 from qst.ui.store_visits import StoreVisits, document_from_dict
 from qst.ui.visits import DONE, DUE, INTERRUPTED, PLANNED, MemoryVisits, VisitChoice, default_visit
+from qst.ui.widgets import TickBox
 from simulators.clock import VirtualClock
 
 QUESTION = Question("Did the participant feel it?", "MDT", "hand-dorsum-right", {"force_mn": 8.0})
@@ -292,3 +295,23 @@ def test_the_store_gives_a_participants_course_blinded(tmp_path):
             assert phase.treatment not in shown and phase.name not in shown
     finally:
         store.close()
+
+
+def test_a_tick_box_shows_its_tick_only_when_ticked():
+    class OneBox(App):
+        def compose(self):
+            yield TickBox("optional tests", id="box")
+
+    async def check():
+        async with OneBox().run_test(size=(40, 3)) as pilot:
+            box = pilot.app.query_one(TickBox)
+            unticked = box.render().plain
+            await pilot.press("space")
+            ticked = box.render().plain
+            await pilot.press("space")
+            return unticked, box.value, ticked, box.render().plain
+
+    unticked, value_after_two, ticked, again = asyncio.run(check())
+    assert TickBox.TICKED in ticked and "X" not in ticked
+    assert TickBox.TICKED not in unticked and "X" not in unticked
+    assert "optional tests" in unticked and again == unticked and value_after_two is False
