@@ -122,6 +122,8 @@ class PressureRamp:
         first = algometer.current()
         if first.ok and first.pressure_kpa <= CONTACT_KPA:
             return
+        reads = f"reads {first.pressure_kpa:.0f} kPa" if first.ok else "gives no good reading"
+        ctx.operator.notice(f"The algometer {reads}: lift the tip off the skin; the ramp starts once it rests.")
         window: deque[PressureSample] = deque()
         for sample in algometer.poll(rate_hz=self.settings.poll_rate_hz):
             ctx.check_abort()

@@ -226,7 +226,9 @@ def test_trials_with_no_pause_zero_the_gauge_only_once_the_tip_has_left_the_skin
     for wait, push in zip(waits, pushes[1:]):
         assert wait.data["from_kpa"] > 100 and abs(wait.data["resting_kpa"]) <= 1.0
         assert wait.t_s <= push.push.start_s  # the next push began after the gauge rested
-    # and the wait was shown on the live display as the pressure fell
+    # The examiner was told, and the wait was shown on the live display as the pressure fell.
+    notices = [text for kind, text, _ in visit.runner.operator.transcript if kind == "notice"]
+    assert len(notices) == 2 and all("lift the tip off the skin" in text for text in notices)
     falling = [r["pressure_kpa"] for r in visit.lives if "rate_kpa_per_s" not in r]
     assert falling[0] > 100 and falling[-1] <= 2.0
 
