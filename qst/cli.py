@@ -69,7 +69,8 @@ def devices(
 ) -> None:
     """List the serial ports and identify the thermode and algometer on them.
 
-    Only queries are sent (identity, battery, temperature): nothing heats or moves.
+    Only queries are sent (identity, battery, temperature): nothing heats or moves. Exits 2
+    when a port named with --port cannot be opened or answers as neither device.
 
     Example: qst devices --port /tmp/tcs2
     """
@@ -90,6 +91,10 @@ def devices(
     for report in reports:
         table.add_row(report.url, report.kind or "—", report.identity or report.description, report.detail or report.error)
     Console().print(table)
+    # A port asked for by name that cannot be used is an error for scripts too, not just a row.
+    failed = [report for report in reports if report.description == "given" and report.error]
+    if failed:
+        fail("; ".join(f"{report.url}: {report.error}" for report in failed))
 
 
 @app.command()

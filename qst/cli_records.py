@@ -90,17 +90,17 @@ def participant_list(ctx: typer.Context, study: str = STUDY) -> None:
         held: dict[str, list[int]] = {}
         for visit in store.visits(study):
             held.setdefault(visit["participant"], []).append(visit["number"])
-    rows = []
-    for record in records:
-        participant = Participant.from_record(record)
-        due = schedule.due(participant.enrolled_on, today, done=held.get(participant.code, ()))
-        if due is None:
-            upcoming = "none left"
-        else:
-            upcoming = f"visit {due.visit.number} on {due.on} ({due.earliest} to {due.latest})"
-        labs = ", ".join(f"{name} {lab.value:g} {lab.unit}" for name, lab in participant.labs.items())
-        rows.append([participant.code, participant.sex, participant.birth_year, participant.enrolled_on,
-                     labs or None, len(held.get(participant.code, ())), upcoming])
+        rows = []
+        for record in records:  # inside the store's block: a bad stored record is a one-line error
+            participant = Participant.from_record(record)
+            due = schedule.due(participant.enrolled_on, today, done=held.get(participant.code, ()))
+            if due is None:
+                upcoming = "none left"
+            else:
+                upcoming = f"visit {due.visit.number} on {due.on} ({due.earliest} to {due.latest})"
+            labs = ", ".join(f"{name} {lab.value:g} {lab.unit}" for name, lab in participant.labs.items())
+            rows.append([participant.code, participant.sex, participant.birth_year, participant.enrolled_on,
+                         labs or None, len(held.get(participant.code, ())), upcoming])
     if not rows:
         typer.echo(f"study {study} has no participants yet (qst participant add)")
         return

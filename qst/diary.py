@@ -33,8 +33,9 @@ REQUIRED = ("participant", "date", "rating")
 DEFAULT_SYMPTOM = "overall"
 RATING_MIN, RATING_MAX = 0, 100
 
-_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-_WHOLE = re.compile(r"[+-]?\d+")
+# ASCII digits only: `\d` also takes other scripts' digits, which no diary export writes.
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_WHOLE = re.compile(r"[+-]?[0-9]{1,6}")
 _SYMPTOM = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
 
@@ -93,7 +94,8 @@ def read_diary(
     else:
         text, source = path_or_text, source or "<diary>"
     today = today or dt.date.today()
-    rows = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
+    # strict: a quote left open at the end, or text after a closing quote, is an error, not a guess.
+    rows = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""), strict=True)
     try:
         header = next(rows, None)
         if header is None or not any(cell.strip() for cell in header):

@@ -190,12 +190,27 @@ CODE_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,32}")
 """What any participant code looks like; a study's `code_pattern` narrows it."""
 
 
+EARLIEST_ENROLMENT = dt.date(1990, 1, 1)
+"""No enrolment before this day: an earlier date is a typing slip (QST's standard protocols
+are younger)."""
+ENROL_AHEAD_DAYS = 366
+"""How far ahead of today an enrolment may be booked (days)."""
+
+
+def _plausible_enrolment(enrolled_on: dt.date, today: dt.date) -> None:
+    if enrolled_on < EARLIEST_ENROLMENT:
+        raise ValueError(f"enrolled_on: {enrolled_on} is before {EARLIEST_ENROLMENT}: check the year")
+    if enrolled_on > today + dt.timedelta(days=ENROL_AHEAD_DAYS):
+        raise ValueError(f"enrolled_on: {enrolled_on} is more than a year after today ({today}): check the year")
+
+
 class Participant(BaseModel):
     """A participant of a study.
 
     `code`: the pseudonym (letters, digits, `_`, `-`; up to 32; matching the study's
     `code_pattern`, given as validation context); `sex`: "F", "M" or "X"; `birth_year`:
-    1900 to the year of enrolment; `enrolled_on`: the day of visit 1 (ISO date); `labs`:
+    1900 to the year of enrolment; `enrolled_on`: the day of visit 1 (ISO date; a new
+    participant's from 1990 to a year after today); `labs`:
     name -> value and unit (ESR in mm/h, 0–200; CRP in mg/L, 0–500); `notes`: free text
     for the study team, without personal data.
     """
@@ -246,7 +261,10 @@ class Participant(BaseModel):
 
     @model_validator(mode="after")
     def _born_before_enrolment(self, info: ValidationInfo) -> "Participant":
-        this_year = (info.context or {}).get("today", dt.date.today()).year
+        context = info.context or {}
+        if "today" in context:  # enrolling now (a stored participant was checked when enrolled)
+            _plausible_enrolment(self.enrolled_on, context["today"])
+        this_year = context.get("today", dt.date.today()).year
         if self.birth_year > this_year:
             raise ValueError(f"birth_year: {self.birth_year} is after this year ({this_year})")
         if self.birth_year > self.enrolled_on.year:

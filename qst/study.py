@@ -50,6 +50,11 @@ VIEW_ITEMS = ("visit", "phase_code")
 """What `participant_sees` may list; a phase's name and treatment are not among them."""
 
 
+
+_NESTED_REPEAT = re.compile(r"\((?:[^()\\]|\\.)*(?:[*+]|\{[0-9,]+\})(?:[^()\\]|\\.)*\)(?:[*+]|\{[0-9,]+\})")
+"""A group holding a repeat, itself repeated: Python's matcher may backtrack through every
+way of splitting a code between the two (exponential time)."""
+
 class StudyError(SourceLineError):
     """A study file that cannot be used; one line: `source:line: reason`."""
 
@@ -158,6 +163,9 @@ class Study(BaseModel):
             raise ValueError(f"is not a valid regular expression: {error}") from None
         if compiled.fullmatch(""):
             raise ValueError(f"{pattern!r} accepts an empty code")
+        if _NESTED_REPEAT.search(pattern):
+            raise ValueError(f"{pattern!r} repeats a group that itself repeats, like (a+)+, which can take "
+                             "minutes to match a code; write it without the nesting")
         return pattern
 
     @field_validator("participant_sees")

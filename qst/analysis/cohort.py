@@ -113,17 +113,25 @@ class CohortReport:
         """The per-participant table as dicts, with column names the blinding allows."""
         s = self.settings
         reduction = reduction_column(self.blinding, s)
+        # The same columns in every row, whoever lacks a lab or a phase's change.
+        units = sorted({row.predictor_unit for row in self.rows if row.predictor is not None})
+        one_unit = len(units) == 1
+        predictor = f"{s.predictor_lab} ({units[0]})" if one_unit else s.predictor_lab
+        changed = [code for code in self.plan.codes if any(code in row.pct_change for row in self.rows)]
         rows = []
         for row in self.rows:
+            value: Any = row.predictor
+            if value is not None and not one_unit:
+                value = f"{value:g} {row.predictor_unit}"  # several units: each value says its own
             out: dict[str, Any] = {
                 "participant": row.participant,
                 "sex": row.sex,
                 "age_years": row.age_years,
-                f"{s.predictor_lab} ({row.predictor_unit})": row.predictor,
+                predictor: value,
                 "baseline rating (0–100)": row.baseline_rating,
             }
-            for code, change in row.pct_change.items():
-                out[f"% change {self.phase_labels[code]}"] = change
+            for code in changed:
+                out[f"% change {self.phase_labels[code]}"] = row.pct_change.get(code)
             out[reduction] = row.reduction_over_placebo_pct
             out[f"responder (≥{s.responder_threshold_pct:g} pp)"] = row.responder
             rows.append(out)

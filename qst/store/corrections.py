@@ -1,8 +1,8 @@
 """Corrections: new rows saying who changed which derived field of a run, to what, and why.
 
 The run's documents are never touched; derived values apply the latest correction of each
-field. Fields: `value` (a finite number, or None for "no value"), `censored` and `excluded`
-(booleans).
+field. Fields: `value` (a finite number the test could measure, or None for "no value"),
+`censored` and `excluded` (booleans).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import math
 
 import sqlalchemy as sa
 
+from protocols.procedures import TESTS
 from qst.store import audit, lookup
 from qst.store import schema as t
 from qst.store.encoding import dumps, loads, utc_now
@@ -33,6 +34,16 @@ def checked_value(field: str, value):
     return value
 
 
+def _within_the_tests_range(test: str, value: float, unit: str) -> None:
+    """A corrected value is one the test could have measured (`TestKind.value_range`)."""
+    kind = TESTS.get(test)
+    if kind is None:
+        return
+    low, high = kind.value_range
+    if not low <= value <= high:
+        raise StoreError(f"{value:g} {unit or kind.unit} is not a possible {test} value ({low:g} to {high:g} {kind.unit})")
+
+
 def correct(connection: sa.Connection, run_id: str, field: str, value, who: str, why: str) -> None:
     value = checked_value(field, value)
     if not isinstance(who, str) or not who.strip():
@@ -43,6 +54,8 @@ def correct(connection: sa.Connection, run_id: str, field: str, value, who: str,
     stop = loads(run.stop) if run.stop is not None else None
     if field != "excluded" and (stop is None or stop.get("result") is None):
         raise StoreError(f"run {run_id} measured nothing (no result in its stop document): only 'excluded' can be corrected")
+    if field == "value" and value is not None:
+        _within_the_tests_range(run.test, value, stop["result"].get("unit", ""))
     before = current(connection, run_id).get(field, (stop or {}).get("result", {}).get(field, False))
     connection.execute(
         t.corrections.insert().values(

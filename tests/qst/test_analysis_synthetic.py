@@ -29,6 +29,7 @@ from qst.analysis import (
     PhasePlan,
     cohort_report,
 )
+from qst.analysis.plots.files import table_figures
 
 STUDY = "ldn-fm-synthetic"
 PLAN = PhasePlan((
@@ -198,3 +199,20 @@ def test_missing_predictor_and_empty_participants_are_reported_not_fatal():
     report = cohort_report([participants[0], mixed, *participants[2:]], rows, diary, PLAN, SETTINGS)
     assert report.regression.regression.slope is None
     assert any("several units" in note for note in report.notes)
+    # The table keeps its columns for every row: each value then says its unit.
+    table = report.table()
+    assert all(list(row) == list(table[0]) for row in table)
+    assert table[1]["ESR"] == "20 mm/hr" and table[0]["ESR"].endswith(" mm/h")
+
+
+def test_the_table_has_the_same_columns_whoever_lacks_a_lab_or_a_phase():
+    participants, rows, diary = make_cohort(n=4, seed=5)
+    no_esr = Participant("FM01", participants[0].sex, participants[0].birth_year, participants[0].enrolled_on, {})
+    nothing = Participant("FM99", "F", 1970, date(2024, 1, 8), {})
+    report = cohort_report([no_esr, *participants[1:], nothing], rows, diary, PLAN, SETTINGS)
+    table = report.table()
+    assert all(list(row) == list(table[0]) for row in table)
+    assert table[0]["ESR (mm/h)"] is None and table[1]["ESR (mm/h)"] is not None
+    assert table[-1]["% change C"] is None and table[1]["% change C"] is not None
+    pages = table_figures(report)  # the PDF's table pages take their columns from the first row
+    assert pages

@@ -27,3 +27,12 @@ def test_the_command_lists_given_ports():
     result = CliRunner().invoke(app, ["devices", "--port", "sim://tcs2?seed=2"])
     assert result.exit_code == 0, result.output
     assert "thermode" in result.output
+
+
+def test_a_named_port_that_cannot_be_used_exits_2_with_one_line(tmp_path):
+    missing = str(tmp_path / "ttyQST-missing")
+    result = CliRunner().invoke(app, ["devices", "--port", "sim://tcs2?seed=2", "--port", missing])
+    assert result.exit_code == 2, result.output
+    assert "thermode" in result.stdout  # the table still lists what answered
+    assert result.stderr.startswith(f"qst: error: {missing}: ") and "not found" in result.stderr
+    assert result.stderr.count("\n") == 1

@@ -55,6 +55,9 @@ def test_without_a_participant_list_codes_are_not_checked():
         (HEADER + "FM01,2026-11-02,-1\n", 2, "rating -1 is outside 0–100"),
         (HEADER + "FM01,2026-11-02,40.5\n", 2, "rating '40.5' should be a whole number from 0 to 100"),
         (HEADER + "FM01,2026-11-02,\n", 2, "rating '' should be a whole number"),
+        (HEADER + "FM01,2026-11-02,\u0664\u0660\n", 2, "rating '\u0664\u0660' should be a whole number"),
+        (HEADER + "FM01,\u0662\u0660\u0662\u0666-11-02,40\n", 2, "should be an ISO date like"),
+        (HEADER + "FM01,2026-11-02," + "4" * 5000 + "\n", 2, "should be a whole number from 0 to 100"),
         (HEADER + "FM01,02/11/2026,40\n", 2, "date '02/11/2026' should be an ISO date like 2026-11-03"),
         (HEADER + "FM01,2026-02-30,40\n", 2, "date '2026-02-30' is not a day of the calendar"),
         (HEADER + "FM01,2026-12-02,40\n", 2, "date 2026-12-02 is in the future"),
@@ -80,6 +83,13 @@ def test_bad_diaries_name_line_and_reason(text, line, phrase):
 def test_text_the_csv_reader_cannot_read():
     with pytest.raises(DiaryError, match=r"^diary\.csv:3: not readable as CSV: field larger than field limit"):
         read(HEADER + "FM01,2026-11-02,40\nFM01,2026-11-03," + "4" * 200_000 + "\n")
+
+
+@pytest.mark.parametrize("tail, reason", [('"41', "unexpected end of data"), ('"41"x', "',' expected after '\"'")])
+def test_a_quote_left_open_or_followed_by_text_is_not_guessed(tail, reason):
+    with pytest.raises(DiaryError) as caught:
+        read(HEADER + "FM01,2026-11-02,40\nFM01,2026-11-03," + tail + "\n")
+    assert str(caught.value).startswith("diary.csv:") and reason in str(caught.value), str(caught.value)
 
 
 def test_line_numbers_count_crlf_and_blank_lines():

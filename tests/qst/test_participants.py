@@ -66,6 +66,9 @@ def test_record_round_trip():
         ({"birth_year": "nineteen"}, "birth_year: should be a valid integer"),
         ({"enrolled_on": "1/11/2026"}, "enrolled_on: should be a date like 2026-11-01, got '1/11/2026'"),
         ({"enrolled_on": "2026-02-30"}, "enrolled_on: should be a valid date"),
+        ({"enrolled_on": "9999-12-31"}, "enrolled_on: 9999-12-31 is more than a year after today (2026-11-20)"),
+        ({"enrolled_on": "2027-11-22"}, "enrolled_on: 2027-11-22 is more than a year after today"),
+        ({"enrolled_on": "1989-12-31", "birth_year": 1950}, "enrolled_on: 1989-12-31 is before 1990-01-01"),
         ({"labs": {"ESR": {"value": 22, "unit": "mm"}}}, "labs: ESR is recorded in mm/h, got 'mm'; convert it to mm/h"),
         ({"labs": {"CRP": {"value": 0.3, "unit": "mg/dL"}}}, "labs: CRP is recorded in mg/L, got 'mg/dL'"),
         ({"labs": {"ESR": {"value": -1, "unit": "mm/h"}}}, "labs: ESR -1 mm/h is outside 0–200 mm/h"),
@@ -82,6 +85,11 @@ def test_bad_fields_are_refused_with_one_line(changes, phrase):
         make(**changes)
     assert not isinstance(caught.value, PersonalDataError)
     assert phrase in str(caught.value) and "\n" not in str(caught.value), str(caught.value)
+
+
+def test_enrolment_may_be_booked_up_to_a_year_ahead():
+    assert make(enrolled_on="2027-11-21").enrolled_on == dt.date(2027, 11, 21)
+    assert make(enrolled_on="1990-01-01", birth_year=1950).enrolled_on == dt.date(1990, 1, 1)
 
 
 def test_labs_other_than_esr_and_crp_keep_their_units():

@@ -149,6 +149,8 @@ CASES = [
     ("pattern not a regex", HEAD.replace("^P\\d{3}$", "^P(\\d$") + PHASE + VISITS, 3,
      "code_pattern: is not a valid regular expression"),
     ("pattern accepts nothing", HEAD.replace("^P\\d{3}$", "^P?$") + PHASE + VISITS, 3, "accepts an empty code"),
+    ("pattern that backtracks", HEAD.replace("^P\\d{3}$", "^(P\\d+)+$") + PHASE + VISITS, 3,
+     "code_pattern: '^(P\\\\d+)+$' repeats a group that itself repeats"),
     ("weeks 0", HEAD + PHASE.replace("weeks = 2", "weeks = 0") + VISITS, 8, "phases[0].weeks: should be at least 1, got 0"),
     ("weeks a string", HEAD + PHASE.replace("weeks = 2", 'weeks = "2"') + VISITS, 8, "phases[0].weeks: should be a valid integer"),
     ("phase code lower case", HEAD + PHASE.replace('"A"', '"a"') + VISITS, 6,
