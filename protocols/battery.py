@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from protocols.battery_lines import SourceLineError, line_of, load_toml
 from protocols.battery_model import DFNS_ORDER, Battery, Limits, TestEntry, path_text, reason_for
+from protocols.text_files import TextFileError, decode_text, read_text_file
 
 __all__ = [
     "DFNS_ORDER",
@@ -44,10 +45,10 @@ def load_battery(path_or_text: str | os.PathLike, *, source: str | None = None) 
         path = Path(path_or_text)
         source = source or str(path)
         try:
-            data = path.read_bytes()
-        except OSError as error:
-            raise BatteryError(source, 1, f"cannot read the file: {error.strerror or error}") from None
-        return _parse(_decode(data, source), source)
+            text = read_text_file(path)
+        except TextFileError as error:
+            raise BatteryError(source, error.line, error.reason) from None
+        return _parse(text, source)
     return _parse(path_or_text, source or "<battery>")
 
 
@@ -68,11 +69,9 @@ def shipped_battery(name: str) -> Battery:
 
 def _decode(data: bytes, source: str) -> str:
     try:
-        # utf-8-sig: Windows editors like to start a file with a byte-order mark.
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        raise BatteryError(source, line, "the file is not UTF-8 text") from None
+        return decode_text(data)
+    except TextFileError as error:
+        raise BatteryError(source, error.line, error.reason) from None
 
 
 def _parse(text: str, source: str) -> Battery:

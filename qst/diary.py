@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from protocols.text_files import TextFileError, read_text_file
 from qst.participants import CODE_SHAPE, PRIVACY_NOTE, personal_field
 
 __all__ = ["COLUMNS", "DEFAULT_SYMPTOM", "DiaryEntry", "DiaryError", "read_diary"]
@@ -130,13 +131,9 @@ def read_diary(
 
 def _read(path: Path, source: str) -> str:
     try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise DiaryError(source, 1, f"cannot read the file: {error.strerror or error}") from None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise DiaryError(source, data.count(b"\n", 0, error.start) + 1, "the file is not UTF-8 text") from None
+        return read_text_file(path)
+    except TextFileError as error:
+        raise DiaryError(source, error.line, error.reason) from None
 
 
 def _columns(header: list[str], source: str) -> dict[str, int]:

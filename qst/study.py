@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, f
 from protocols.battery import shipped_names as shipped_battery_names
 from protocols.battery_lines import SourceLineError, line_of, load_toml
 from protocols.battery_model import Slug, path_text, problem, reason_for
+from protocols.text_files import TextFileError, read_text_file
 
 __all__ = [
     "DueVisit",
@@ -294,16 +295,11 @@ def load_study(path_or_text: str | os.PathLike, *, source: str | None = None) ->
 
 
 def read_text(path: Path, source: str) -> str:
-    """A study file's text (UTF-8, a byte-order mark allowed), or a `StudyError`."""
+    """A study file's text (see `read_text_file`), or a `StudyError`."""
     try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise StudyError(source, 1, f"cannot read the file: {error.strerror or error}") from None
-    try:
-        # utf-8-sig: Windows editors like to start a file with a byte-order mark.
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise StudyError(source, data.count(b"\n", 0, error.start) + 1, "the file is not UTF-8 text") from None
+        return read_text_file(path)
+    except TextFileError as error:
+        raise StudyError(source, error.line, error.reason) from None
 
 
 def shipped_study_names() -> list[str]:

@@ -247,6 +247,7 @@ BAD = [
     ("unknown battery", ["study", "add", "{d}/battery.toml"], "battery.toml:"),
     ("study twice", ["study", "add", "{d}/study.toml"], "a study named 'fibromyalgia-ldn' is already in the store"),
     ("no study file", ["study", "add", "{d}/missing.toml"], "missing.toml:1: cannot read the file"),
+    ("study from a pipe", ["study", "add", "{d}/pipe.toml"], "pipe.toml:1: cannot read the file: it is a pipe"),
     ("show unknown study", ["study", "show", "nope"], "no study named 'nope'; the store has fibromyalgia-ldn"),
     ("enrol in unknown study", ["participant", "add", "--study", "nope", "--code", "FM02", "--sex", "F",
                                 "--birth-year", "1980", "--enrolled", "2026-11-01"], "no study named 'nope'"),
@@ -303,6 +304,7 @@ def bad_files(folder: Path) -> None:
     (folder / "conflict.csv").write_text(f"participant,date,rating\n{_day(5)},50\n{_day(1)},41\n", encoding="utf-8")
     (folder / "latin1.csv").write_bytes(f"participant,date,rating\n{_day(5)},50 caf\xe9\n".encode("latin-1"))
     (folder / "blocker").write_text("a file, not a folder", encoding="utf-8")
+    os.mkfifo(folder / "pipe.toml")  # nothing will ever write to it
 
 
 @pytest.mark.parametrize("arguments, phrase", [case[1:] for case in BAD], ids=[case[0] for case in BAD])
