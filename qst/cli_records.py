@@ -84,7 +84,7 @@ def participant_list(ctx: typer.Context, study: str = STUDY) -> None:
     from qst.participants import Participant
 
     today = dt.date.today()
-    with store_of(ctx) as store:
+    with store_of(ctx, create=False) as store:
         schedule = study_of(store, study)
         records = store.participants(study)
         held: dict[str, list[int]] = {}
@@ -120,7 +120,7 @@ def visit_list(
 
     Example: qst visit list --study fibromyalgia-ldn --participant FM01
     """
-    with store_of(ctx) as store:
+    with store_of(ctx, create=False) as store:
         study_of(store, study)
         visits = store.visits(study, participant)
     if not visits:
@@ -150,7 +150,7 @@ def visit_show(
     """
     from qst.store.derived import summary_rows
 
-    with store_of(ctx) as store:
+    with store_of(ctx, create=False) as store:
         schedule = study_of(store, study)
         found = [v for v in store.visits(study, participant) if v["number"] == visit]
         if not found:
@@ -271,7 +271,7 @@ def audit(ctx: typer.Context, study: str = STUDY) -> None:
 
     Example: qst audit --study fibromyalgia-ldn
     """
-    with store_of(ctx) as store:
+    with store_of(ctx, create=False) as store:
         entries = store.audit(study)
     rows = [[e["at_utc"][:19].replace("T", " "), e["who"], e["action"], e["participant"] or None,
              e["visit"], e["what"]] for e in entries]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import typer
 
-from qst.cli_support import db_url, fail, refusing_bad_input
+from qst.cli_support import db_url, fail, open_store, refusing_bad_input
 
 STUDY = typer.Option(..., "--study", "-s", help="The study's name, e.g. fibromyalgia-ldn.")
 PARTICIPANT = typer.Option(..., "--participant", "-p", help="The participant's code, e.g. FM01.")
@@ -40,10 +40,9 @@ def _report_errors():
 
 @contextmanager
 def _store(ctx: typer.Context, db: str | None):
+    """The store the report reads: its own --db, else qst's; one that exists (reports only read)."""
     with _report_errors():
-        from qst.store import Store
-
-        store = Store.open(db or db_url(ctx))
+        store = open_store(db if db is not None else db_url(ctx), create=False)
         try:
             yield store
         finally:
@@ -81,6 +80,8 @@ def simulate_study(
     from qst.simulation import simulate_study as simulate
     from qst.study import shipped_study_text
 
+    if workers < 0:
+        fail(f"--workers must be 0 (the default) or more, not {workers}")
     console = Console()
     started = time.perf_counter()
     # Forked first, before the progress bar's thread and the visits' workers: the child imports
@@ -88,7 +89,7 @@ def simulate_study(
     statistics = start_statistics()
     with _report_errors(), statistics or nullcontext():
         text = shipped_study_text(study_name)
-        url = db or str(out / "simulated.sqlite3")
+        url = db if db is not None else str(out / "simulated.sqlite3")
         wanted = [t.strip().upper() for t in tests.split(",") if t.strip()] if tests is not None else None
         from qst.store import Store
 

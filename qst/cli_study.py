@@ -80,7 +80,7 @@ def show(
 
     Example: qst study show fibromyalgia-ldn
     """
-    with store_of(ctx) as store:
+    with store_of(ctx, create=False) as store:
         study = study_of(store, name)
     lines = [f"{study.name}: {study.title}"]
     if study.description:

@@ -67,21 +67,34 @@ def refusing_bad_input() -> Iterator[None]:
 
 
 @contextmanager
-def store_of(ctx: typer.Context) -> Iterator[Any]:
+def store_of(ctx: typer.Context, *, create: bool = True) -> Iterator[Any]:
     """The store `--db` (or `$QST_DB`, or the default) names, open for the command; refusals
-    inside the block are one-line errors."""
+    inside the block are one-line errors. Commands that only read pass `create=False`: a
+    mistyped location is refused instead of becoming a new, empty store."""
     with refusing_bad_input():
-        from qst.store import Store
-
-        store = Store.open(db_url(ctx))
+        store = open_store(db_url(ctx), create=create)
         try:
             yield store
         finally:
             store.close()
 
 
+def open_store(url: str | None, *, create: bool = True) -> Any:
+    """`Store.open(url, create=create)`, saying where a missing store would come from."""
+    from qst.store import Store
+    from qst.store.errors import NoStoreError
+
+    try:
+        return Store.open(url, create=create)
+    except NoStoreError as error:
+        fail(f"{error} (add a study first with qst study add, or check --db)")
+
+
 def db_url(ctx: typer.Context) -> str | None:
-    return (ctx.obj or {}).get("db") or os.environ.get(DB_ENV) or None
+    """`--db`, else `$QST_DB`, else None (the default store). An empty one is kept, for the
+    store to refuse: falling through to another store would read or write the wrong one."""
+    db = (ctx.obj or {}).get("db")
+    return db if db is not None else os.environ.get(DB_ENV)
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, make_url
 
-from qst.store.errors import StoreError
+from qst.store.errors import NoStoreError, StoreError
 
 DEFAULT_FILE_NAME = "qst.sqlite3"
 SQLITE_BUSY_TIMEOUT_S = 30.0
@@ -71,22 +71,23 @@ def describe(url: URL) -> str:
     return url.render_as_string(hide_password=True)
 
 
-def create_engine(url: URL) -> sa.Engine:
-    """An engine for `url`, configured as the module docstring says. Creates an SQLite file's folder."""
+def create_engine(url: URL, *, create: bool = True) -> sa.Engine:
+    """An engine for `url`, configured as the module docstring says. Creates an SQLite file's
+    folder; unless `create`, refuses (`NoStoreError`) an SQLite file that does not exist."""
     if url.get_backend_name() == "sqlite":
-        return _sqlite_engine(url)
+        return _sqlite_engine(url, create)
     connect_args = {}
     if "connect_timeout" not in url.query:
         connect_args["connect_timeout"] = POSTGRES_CONNECT_TIMEOUT_S
     return sa.create_engine(url, connect_args=connect_args, pool_pre_ping=True)
 
 
-def _sqlite_engine(url: URL) -> sa.Engine:
+def _sqlite_engine(url: URL, create: bool) -> sa.Engine:
     path = Path(url.database)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise StoreError(f"cannot create the store's folder {path.parent}: {error.strerror or error}") from None
+    if create:
+        _make_folder(path.parent)
+    elif not path.exists():
+        raise NoStoreError(f"no qst store at {path}")
     if path.exists() and path.is_dir():
         raise StoreError(f"the store {path} is a folder, not a file")
     if not os.access(path.parent, os.W_OK):
@@ -102,9 +103,6 @@ def _sqlite_engine(url: URL) -> sa.Engine:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         try:
-            mode = cursor.execute("PRAGMA journal_mode=WAL").fetchone()[0]
-            if str(mode).lower() != "wal":
-                raise StoreError(f"the store {path} cannot use SQLite's WAL journal here (got {mode!r})")
             cursor.execute("PRAGMA synchronous=FULL")
             cursor.execute("PRAGMA foreign_keys=ON")
         finally:
@@ -112,7 +110,33 @@ def _sqlite_engine(url: URL) -> sa.Engine:
 
     @sa.event.listens_for(engine, "begin")
     def _begin(connection) -> None:
-        immediate = connection.get_execution_options().get("qst_write", False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        if connection.get_execution_options().get("qst_write", False):
+            _use_wal(connection, path)
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            connection.exec_driver_sql("BEGIN")
 
     return engine
+
+
+def _make_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise StoreError(f"cannot create the store's folder {folder}: {error.strerror or error}") from None
+
+
+def _use_wal(connection: sa.Connection, path: Path) -> None:
+    """Switch the file to WAL before this connection's first write transaction.
+
+    Not on connect: the journal mode is kept in the file, so switching it writes, and a file
+    that turns out not to be a qst store, or a read-only open, must be left as it was. A
+    store's first write (its schema) switches it; every store on disk is WAL from then on.
+    """
+    info = connection.connection.info
+    if info.get("qst_wal"):
+        return
+    mode = connection.exec_driver_sql("PRAGMA journal_mode=WAL").scalar()
+    if str(mode).lower() != "wal":
+        raise StoreError(f"the store {path} cannot use SQLite's WAL journal here (got {mode!r})")
+    info["qst_wal"] = True

@@ -19,6 +19,10 @@ class StoreError(Exception):
         super().__init__(" ".join(str(message).split()))
 
 
+class NoStoreError(StoreError):
+    """No store where one was to be opened, and none was to be made there."""
+
+
 class UnknownStudyError(StoreError):
     """No study of that name."""
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from qst.store.connect import WRITE
-from qst.store.errors import StoreError
+from qst.store.connect import WRITE, describe
+from qst.store.errors import NoStoreError, StoreError
 
 HEAD_REVISION = "0001"
 """The newest revision in `migrations/versions` (a test keeps the two in step)."""
@@ -28,11 +28,15 @@ def current_revision(connection: sa.Connection) -> str | None:
     return connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
 
 
-def upgrade(engine: sa.Engine) -> None:
-    """Migrate the database to `HEAD_REVISION` if it is not there; refuse a newer schema."""
+def upgrade(engine: sa.Engine, *, create: bool = True) -> None:
+    """Migrate the database to `HEAD_REVISION` if it is not there; refuse a newer schema, a
+    database holding tables that are not a qst store's and, unless `create`, an empty one."""
     with engine.connect() as connection:
-        if current_revision(connection) == HEAD_REVISION:
+        found = current_revision(connection)
+        if found == HEAD_REVISION:
             return
+        if found is None:
+            _refuse_unless_empty(connection, create)
     with engine.execution_options(**WRITE).begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_POSTGRES_LOCK_KEY})")
@@ -40,6 +44,18 @@ def upgrade(engine: sa.Engine) -> None:
         if found == HEAD_REVISION:
             return
         _run_alembic(connection, found)
+
+
+def _refuse_unless_empty(connection: sa.Connection, create: bool) -> None:
+    """Refuse, before anything is written, a database that is not a qst store: one with
+    tables of its own, or (unless `create`) an empty one."""
+    location = describe(connection.engine.url)
+    tables = sorted(sa.inspect(connection).get_table_names())
+    if tables:
+        named = ", ".join(tables[:5]) + (f", … ({len(tables)} in all)" if len(tables) > 5 else "")
+        raise StoreError(f"{location} is a database but not a qst store (it has tables {named}): give another path")
+    if not create:
+        raise NoStoreError(f"no qst store at {location}")
 
 
 def alembic_config(connection: sa.Connection | None = None):

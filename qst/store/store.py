@@ -29,15 +29,17 @@ class Store:
         self._write = engine.execution_options(**WRITE)
 
     @classmethod
-    def open(cls, url: str | os.PathLike | None = None) -> "Store":
+    def open(cls, url: str | os.PathLike | None = None, *, create: bool = True) -> "Store":
         """The store at `url`: None for this user's default SQLite file, a file path,
         `sqlite:///path`, or `postgresql+psycopg://user:password@host:port/database`.
-        Creates the file (and folders) and the schema, or brings an older schema up to date."""
+        Creates the file (and folders) and the schema, or brings an older schema up to date;
+        with `create=False`, opens only a store that exists (`NoStoreError` where there is
+        none, nothing made). A database holding other tables than a store's is refused."""
         resolved = connect.resolve(url)
         location = connect.describe(resolved)
-        engine = connect.create_engine(resolved)
+        engine = connect.create_engine(resolved, create=create)
         try:
-            translated(f"cannot open the store {location}")(migrate.upgrade)(engine)
+            translated(f"cannot open the store {location}")(migrate.upgrade)(engine, create=create)
         except BaseException:
             engine.dispose()
             raise

@@ -323,7 +323,8 @@ def test_bad_input_is_one_line_exit_2_and_the_store_unchanged(store, tmp_path, a
 
 def test_a_store_that_cannot_be_created_is_one_line(tmp_path):
     (tmp_path / "blocker").write_text("a file", encoding="utf-8")
-    result = run(tmp_path / "blocker" / "qst.sqlite3", "audit", "--study", STUDY)
+    (tmp_path / "study.toml").write_text(shipped_study_text(), encoding="utf-8")
+    result = run(tmp_path / "blocker" / "qst.sqlite3", "study", "add", tmp_path / "study.toml")  # a command that writes
     assert result.exit_code == 2
     assert result.stderr.startswith("qst: error: cannot create the store's folder") and result.stderr.count("\n") == 1
 
