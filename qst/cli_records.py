@@ -246,9 +246,12 @@ def export(
         fail(f"--what {what!r}: choose one of {', '.join(EXPORTS)}")
     if unblind and what != "tidy":
         fail(f"--unblind applies to --what tidy only, not {what}")
-    with store_of(ctx) as store:
+    with store_of(ctx, create=False) as store:
         study_of(store, study)
-        out.mkdir(parents=True, exist_ok=True)
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except FileExistsError:
+            fail(f"--out {out} is a file, not a folder")
         if what == "tidy":
             path = out / f"{study}-trials{'-unblinded' if unblind else ''}.csv"
             written = f"{store.export_tidy_csv(study, path, unblind=unblind)} trials to {path}"

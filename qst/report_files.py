@@ -19,7 +19,9 @@ one process does it all in turn.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import signal
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -62,9 +64,17 @@ def start_statistics() -> Forked | None:
 def _pngs(inbox: Inbox, courses: Sequence[qa.ParticipantCourse], out: Path) -> list[Path]:
     from qst.analysis.plots import write_cohort_pngs, write_course_pngs
 
+    # Stopped by the parent (its PDF failed), leave through the writers' clean-up rather than
+    # at once, which would leave the PNG being written behind as a temporary file.
+    signal.signal(signal.SIGTERM, _exit)
+
     participants = write_course_pngs(courses, out)
     report = inbox.recv()
     return write_cohort_pngs(report, out) + participants
+
+
+def _exit(signal_number: int, frame: object) -> None:
+    raise SystemExit(128 + signal_number)
 
 
 def write_study_report(data: StudyData, out: str | Path, *, unblind: bool,
@@ -72,10 +82,17 @@ def write_study_report(data: StudyData, out: str | Path, *, unblind: bool,
                        statistics: Forked | None = None) -> tuple[qa.CohortReport, WrittenReport]:
     """The cohort of `data`, shown by `show` as soon as it is known, and its PNGs and PDF
     (named with the blinding) in `out`. `statistics` is a child from `start_statistics`, if
-    one was started early; else one is started here."""
+    one was started early; else one is started here. A file that cannot be written is a
+    ReportError naming it, and what was at its path before is left as it was."""
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    _folder(out)
     statistics = statistics or start_statistics()
+    with _naming_unwritable_files():
+        return _write(data, out, unblind, show, statistics)
+
+
+def _write(data: StudyData, out: Path, unblind: bool, show: Callable[[qa.CohortReport], None],
+           statistics: Forked | None) -> tuple[qa.CohortReport, WrittenReport]:
     if statistics is None:
         from qst.analysis.plots import write_pngs, write_report_pdf
 
@@ -96,6 +113,31 @@ def write_study_report(data: StudyData, out: str | Path, *, unblind: bool,
                 pages = write_report_pdf(report, _pdf_path(report, out))
                 pngs = drawer.result()
     return report, WrittenReport(pages.path, pngs, pages.total, pages.participants, pages.cohort)
+
+
+def _folder(out: Path) -> None:
+    """`out` made a folder if it is not one yet; a file in its place is refused in one line."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        from qst.reporting import ReportError
+
+        raise ReportError(f"{out} is a file, not a folder") from None
+
+
+@contextmanager
+def _naming_unwritable_files() -> Iterator[None]:
+    """A report file that this process or a child cannot write: a ReportError naming it (the
+    writers' OSErrors name their file, see `qst.atomic`, and come back from a child whole)."""
+    try:
+        yield
+    except OSError as error:
+        if error.filename is None:  # not a file's failure (a child that died, say)
+            raise
+        from qst.reporting import ReportError
+        from qst.store.errors import plain_reason
+
+        raise ReportError(f"cannot write {error.filename}: {plain_reason(error)}") from error
 
 
 def _pdf_path(report: qa.CohortReport, out: Path) -> Path:

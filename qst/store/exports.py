@@ -14,22 +14,23 @@ import re
 from pathlib import Path
 from typing import IO, Iterable, Iterator
 
-from qst.store.errors import StoreError
+from qst.atomic import replacing
+from qst.store.errors import StoreError, plain_reason
 
 
 @contextlib.contextmanager
 def text_out(out: str | os.PathLike | IO[str]) -> Iterator[IO[str]]:
-    """A text file to write to: `out` itself, or the file at path `out` (created, replaced)."""
+    """A text file to write to: `out` itself, or the file at path `out` — created, or replaced
+    only once written whole: a failure leaves what was there (a StoreError naming the file)."""
     if hasattr(out, "write"):
         yield out  # type: ignore[misc]
         return
     path = Path(out)
     try:
-        handle = path.open("w", encoding="utf-8", newline="")
+        with replacing(path) as temporary, temporary.open("w", encoding="utf-8", newline="") as handle:
+            yield handle
     except OSError as error:
-        raise StoreError(f"cannot write {path}: {error.strerror or error}") from None
-    with handle:
-        yield handle
+        raise StoreError(f"cannot write {path}: {plain_reason(error)}") from None
 
 
 def cell(value) -> str | float | int:
@@ -86,18 +87,15 @@ def write_traces(directory: str | os.PathLike, base: str, documents: list[dict])
             columns += [column for column in block.get("columns", ()) if column not in columns]
         name = f"{base}-{number:03d}-{safe_name(start['test'])}-{safe_name(start['site'])}-t{start['trial']}.csv"
         path = folder / name
-        try:
-            with path.open("w", encoding="utf-8", newline="") as handle:
-                writer = csv.writer(handle, lineterminator="\n")
-                writer.writerow(columns)
-                for block in run_blocks:
-                    where = [columns.index(column) for column in block.get("columns", ())]
-                    for row in block.get("rows", ()):
-                        line = [""] * len(columns)
-                        for position, value in zip(where, row):
-                            line[position] = cell(value)
-                        writer.writerow(line)
-        except OSError as error:
-            raise StoreError(f"cannot write {path}: {error.strerror or error}") from None
+        with text_out(path) as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(columns)
+            for block in run_blocks:
+                where = [columns.index(column) for column in block.get("columns", ())]
+                for row in block.get("rows", ()):
+                    line = [""] * len(columns)
+                    for position, value in zip(where, row):
+                        line[position] = cell(value)
+                    writer.writerow(line)
         written.append(path)
     return written

@@ -27,6 +27,7 @@ from qst.analysis.plots.course_figure import CoursePage
 from qst.analysis.plots.files import cover_figure, table_figures
 from qst.analysis.report_text import cohort_text, course_text
 from tests.qst.test_analysis_synthetic import PLAN, SETTINGS, STUDY, make_cohort
+from tests.qst.test_atomic_files import FullDisk
 
 N_PARTICIPANTS = 3
 UNBLINDING_WORDS = re.compile(r"placebo|drug|naltrexone|washout", re.IGNORECASE)
@@ -166,3 +167,19 @@ def test_a_participant_without_data_still_gets_a_page(tmp_path):
     report = cohort_report([Participant("FM99", "F", 1970, date(2024, 1, 8), {})], [], [], PLAN, SETTINGS)
     pages = write_report_pdf(report, tmp_path / "empty.pdf")
     assert pdf_pages(pages.path.read_bytes()) == pages.total == 1 + pages.cohort + 1
+
+
+@pytest.mark.parametrize("room", [0, 30_000])
+def test_pngs_and_pdf_redrawn_onto_a_full_disk_leave_the_earlier_files(reports, tmp_path, monkeypatch, room):
+    write_pngs(reports[False], tmp_path)
+    write_report_pdf(reports[False], tmp_path / "report.pdf")
+    before = {path.name: path.read_bytes() for path in tmp_path.iterdir()}
+    disk = FullDisk(tmp_path, room=room).install(monkeypatch)
+    with pytest.raises(OSError) as png_failure:
+        write_pngs(reports[False], tmp_path)
+    disk.room = room  # the PDF fails mid-page too, not at its first byte
+    with pytest.raises(OSError) as pdf_failure:
+        write_report_pdf(reports[False], tmp_path / "report.pdf")
+    assert {path.name: path.read_bytes() for path in tmp_path.iterdir()} == before  # no temporary file left
+    assert png_failure.value.filename in {str(tmp_path / name) for name in before if name.endswith(".png")}
+    assert pdf_failure.value.filename == str(tmp_path / "report.pdf")

@@ -120,6 +120,7 @@ READERS = [
     ["visit", "list", "--study", "s"],
     ["visit", "show", "--study", "s", "-p", "FM01", "--visit", "1"],
     ["audit", "--study", "s"],
+    ["export", "--study", "s", "--out", "never-written"],
 ]
 
 

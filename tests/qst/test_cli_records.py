@@ -352,7 +352,7 @@ def test_an_export_onto_a_full_disk_is_one_line_and_the_store_unchanged(store, t
     before = snapshot(db)
     result = run(db, "export", "--study", STUDY, "--out", out)
     assert result.exit_code == 2 and result.stderr.count("\n") == 1
-    assert result.stderr == "qst: error: cannot export the trials: the disk is full\n"
+    assert result.stderr == f"qst: error: cannot write {out / (STUDY + '-trials.csv')}: the disk is full\n"
     assert snapshot(db) == before
 
 

@@ -3,15 +3,21 @@ on a small synthetic study (the short study of `test_simulation`, HPT only, 2 pa
 
 from __future__ import annotations
 
+import errno
+import time
+from pathlib import Path
+
 import pytest
 from typer.testing import CliRunner
 
 from qst.cli import app
 from qst.report_files import write_study_report
+from qst.report_files import can_fork
 from qst.reporting import load
 from qst.simulation import simulate_study
 from qst.store import Store
 from qst.study import load_study, shipped_study_text
+from tests.qst.test_atomic_files import FullDisk
 from tests.qst.test_simulation import short_study_text
 
 STUDY = "fibromyalgia-ldn"
@@ -117,3 +123,54 @@ def test_simulate_study_refuses_a_store_with_the_study_and_a_bad_size(db, tmp_pa
     assert result.exit_code == 2 and "already holds a study" in result.output
     result = invoke("simulate-study", "0", "--out", tmp_path / "o")
     assert result.exit_code == 2 and "1 to 99" in result.output
+
+
+def files_of(folder) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in sorted(folder.iterdir())}
+
+
+@pytest.mark.parametrize("forked", [True, False])
+def test_a_study_report_redrawn_onto_a_full_disk_leaves_the_earlier_files(db, tmp_path, monkeypatch, forked):
+    if not forked:
+        monkeypatch.setattr("qst.report_files.can_fork", lambda: False)
+    out = tmp_path / "report"
+    assert invoke("--db", db, "report", "study", "--study", STUDY, "--out", out).exit_code == 0
+    before = files_of(out)
+    FullDisk(out, room=20_000).install(monkeypatch)  # in each process: a child's files fail too
+    result = invoke("--db", db, "report", "study", "--study", STUDY, "--out", out)
+    assert result.exit_code == 2, result.output
+    error = result.output.splitlines()[-1]  # after the cohort's summary
+    assert error.startswith("qst: error: cannot write ") and error.endswith(": the disk is full")
+    assert any(f" {out / name}: " in error for name in before), error
+    assert files_of(out) == before  # nothing truncated, no temporary file left
+
+
+def test_a_study_report_into_a_file_is_a_one_line_error(db, tmp_path):
+    afile = tmp_path / "afile"
+    afile.write_text("not a folder", encoding="utf-8")
+    result = invoke("--db", db, "report", "study", "--study", STUDY, "--out", afile)
+    assert result.exit_code == 2, result.output
+    assert result.output == f"qst: error: {afile} is a file, not a folder\n"
+
+
+@pytest.mark.skipif(not can_fork(), reason="the PNGs are drawn by a child only where one can be forked")
+def test_a_png_child_stopped_mid_file_leaves_no_temporary_file(db, tmp_path, monkeypatch):
+    out = tmp_path / "report"
+    with Store.open(db) as store:
+        data = load(store, STUDY)
+
+    def stalled_imsave(path, *args, **kwargs):
+        Path(path).write_bytes(b"\x89PNG, half")
+        time.sleep(60)  # until the parent stops this child
+
+    def failing_pdf(report, path):
+        deadline = time.monotonic() + 30
+        while not any(out.glob(".*.tmp")) and time.monotonic() < deadline:
+            time.sleep(0.01)  # the child is midway through a PNG
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("qst.analysis.plots.files.imsave", stalled_imsave)
+    monkeypatch.setattr("qst.analysis.plots.write_report_pdf", failing_pdf)
+    with pytest.raises(OSError):
+        write_study_report(data, out, unblind=False, show=lambda report: None)
+    assert list(out.iterdir()) == []

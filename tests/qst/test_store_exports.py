@@ -12,12 +12,15 @@ import io
 import json
 
 import pytest
+from typer.testing import CliRunner
 
 from protocols.battery import load_battery
 from protocols.records import RecordList, as_dict
-from qst.store import Store
+from qst.cli import app
+from qst.store import Store, StoreError
 from qst.store.derived import SUMMARY_COLUMNS, TIDY_COLUMNS
 from qst.virtual import VirtualLab, VirtualPerson
+from tests.qst.test_atomic_files import FullDisk
 from tests.qst.test_store_setup import (  # noqa: F401 (fixtures)
     SHORT_BATTERY, STUDY, enrol, fast_dir, fast_folder, planned_of, postgres_schema,
 )
@@ -130,3 +133,47 @@ def test_traces_are_one_csv_per_run_with_its_samples(study_store, recorded_visit
         assert header == event.data["columns"]
         assert [[float(cell) for cell in row] for row in rows] == [[float(v) for v in row] for row in event.data["rows"]]
         assert len(rows) > 10
+
+
+def files_of(folder) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in sorted(folder.iterdir())}
+
+
+@pytest.mark.parametrize("what", ["tidy", "json", "traces"])
+def test_re_exporting_onto_a_full_disk_keeps_the_previous_export(study_store, fast_dir, monkeypatch, what):
+    visit = next(v for v in study_store.visits(STUDY, "FM02") if v["number"] == 1)
+    exports = {
+        "tidy": lambda: [study_store.export_tidy_csv(STUDY, fast_dir / "tidy.csv")],
+        "json": lambda: [study_store.export_visit_json(visit["visit_id"], fast_dir / "FM02-v01.json")],
+        "traces": lambda: study_store.export_traces(visit["visit_id"], fast_dir),
+    }
+    exports[what]()
+    before = files_of(fast_dir)
+    FullDisk(fast_dir, room=1500).install(monkeypatch)  # part of the first file, or all of it and part of the next
+    with pytest.raises(StoreError) as raised:
+        exports[what]()
+    assert files_of(fast_dir) == before  # nothing truncated, no temporary file left
+    message = str(raised.value)
+    assert "\n" not in message and "the disk is full" in message
+    assert any(f"cannot write {fast_dir / name}:" in message for name in before), message
+
+
+def test_export_into_a_file_or_onto_a_full_disk_is_a_one_line_error(tmp_path, monkeypatch):
+    db = tmp_path / "store.sqlite3"
+    with Store.open(db) as store:
+        enrol(store)
+    afile = tmp_path / "afile"
+    afile.write_text("not a folder", encoding="utf-8")
+    runner = CliRunner()
+    result = runner.invoke(app, ["--db", str(db), "export", "-s", STUDY, "--out", str(afile)])
+    assert result.exit_code == 2, result.output
+    assert result.output == f"qst: error: --out {afile} is a file, not a folder\n"
+    out = tmp_path / "exports"
+    assert runner.invoke(app, ["--db", str(db), "export", "-s", STUDY, "--out", str(out)]).exit_code == 0
+    csv_path = out / f"{STUDY}-trials.csv"
+    before = csv_path.read_bytes()
+    FullDisk(out, room=40).install(monkeypatch)
+    result = runner.invoke(app, ["--db", str(db), "export", "-s", STUDY, "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    assert result.output == f"qst: error: cannot write {csv_path}: the disk is full\n"
+    assert files_of(out) == {csv_path.name: before}

@@ -21,6 +21,7 @@ from qst.analysis.plots.cohort_figures import paired_figure, phase_means_figures
 from qst.analysis.plots.course_figure import CoursePages
 from qst.analysis.plots.style import PNG_DPI, new_figure, stamp
 from qst.analysis.report_text import cohort_text, number
+from qst.atomic import replacing
 
 TABLE_ROWS_PER_PAGE = 24
 
@@ -133,25 +134,31 @@ class ReportPages:
 
 
 def write_report_pdf(report: CohortReport, path: str | Path) -> ReportPages:
-    """The report as one PDF: cover (blinding and results), cohort pages, a page per participant."""
+    """The report as one PDF: cover (blinding and results), cohort pages, a page per participant.
+    Written whole or not at all (see `qst.atomic`): an OSError names the file."""
     path = Path(path)
     cohort = cohort_figures(report)
     metadata = _metadata(report.blinding, f"QST report {report.study} ({report.blinding.value})")
     courses = CoursePages()
-    with PdfPages(path, metadata=metadata) as pdf:
+    with replacing(path) as temporary, temporary.open("wb") as handle:
+        # Not `with PdfPages(...)`: closing it after a failed write (a full disk) would finish
+        # the PDF over a broken stream and raise zlib's error in place of the disk's.
+        pdf = PdfPages(handle, metadata=metadata)
         pdf.savefig(cover_figure(report))
         for _, figure in cohort:
             pdf.savefig(figure)
         for course in report.courses:
             pdf.savefig(courses.figure(course))
+        pdf.close()
     return ReportPages(path, report.blinding, 1, len(cohort), len(report.courses))
 
 
 def _write_png(pixels: memoryview, directory: Path, name: str, blinding: Blinding) -> Path:
     target = directory / f"{name}.{blinding.value}.png"
-    imsave(target, pixels, format="png", dpi=PNG_DPI,
-           metadata={**_metadata(blinding, name), "Blinding": blinding.value},
-           pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL})
+    with replacing(target) as temporary:
+        imsave(temporary, pixels, format="png", dpi=PNG_DPI,
+               metadata={**_metadata(blinding, name), "Blinding": blinding.value},
+               pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL})
     return target
 
 
@@ -178,5 +185,6 @@ def write_course_pngs(courses: Sequence[ParticipantCourse], directory: str | Pat
 
 def write_pngs(report: CohortReport, directory: str | Path) -> list[Path]:
     """A PNG per cohort page and per participant, named "<what>.<blinded|unblinded>.png",
-    1200 × 800 px; returns the paths written."""
+    1200 × 800 px; returns the paths written. Each is written whole or not at all (see
+    `qst.atomic`): an OSError names the file."""
     return write_cohort_pngs(report, directory) + write_course_pngs(report.courses, directory)
