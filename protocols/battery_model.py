@@ -40,7 +40,7 @@ DEFAULT_MAX_C = 50.0
 
 # The DFNS order of the tests this harness implements. In the full DFNS protocol MPS/DMA,
 # WUR and VDT come between MPT and PPT; they are not implemented here.
-DFNS_ORDER = ("CDT", "WDT", "TSL", "CPT", "HPT", "MDT", "MPT", "PPT")
+DFNS_ORDER = ("CDT", "WDT", "TSL", "CPT", "HPT", "MDT", "MPT", "WUR", "VDT", "PPT")
 
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 Slug = Annotated[str, Field(pattern=SLUG)]

@@ -133,3 +133,23 @@ class ColdPressorSettings(_Settings):
         if self.water_min_c >= self.water_max_c:
             raise ValueError("water_min_c must be below water_max_c")
         return self
+
+
+class WindUpSettings(_Settings):
+    """Wind-up ratio (WUR): a single pinprick of `force_mn`, rated, then a train of
+    `train_length` at `train_rate_hz` within about 1 cm², its pain rated as a whole (0–100
+    each); `repeats` such pairs. The value: mean train rating over mean single rating."""
+
+    force_mn: float = Field(256.0, gt=0.0, le=1000.0)
+    train_length: int = Field(10, ge=2, le=30)
+    train_rate_hz: float = Field(1.0, gt=0.0, le=2.0)
+    repeats: int = Field(5, ge=1, le=10)
+
+
+class VibrationSettings(_Settings):
+    """Vibration detection (VDT) with a graded tuning fork (Rydel–Seiffer, 64 Hz): on a bony
+    prominence, the examiner reads where on the fork's scale (0 to `scale_max`) the
+    participant stops feeling the vibration, `series` times; the value is their mean."""
+
+    scale_max: float = Field(8.0, gt=0.0, le=16.0)
+    series: int = Field(3, ge=1, le=10)

@@ -21,7 +21,9 @@ from protocols.runner import Runner
 from simulators.mark10.participant import VirtualParticipant as PressureParticipant
 from simulators.participants.cold_pressor import ColdPressorParticipant
 from simulators.participants.mechanical import FilamentParticipant
+from simulators.participants.pinprick_pain import PinprickPainParticipant
 from simulators.participants.thermal import ThermalParticipant, ThermalThresholds
+from simulators.participants.vibration import TuningForkParticipant
 
 
 @dataclass
@@ -29,7 +31,9 @@ class VirtualPerson:
     """Everything a virtual participant truly feels: thresholds, reaction time, cold pressor times.
 
     Thermal thresholds as in `ThermalThresholds` (°C); `ppt_kpa` the pressure pain
-    threshold (kPa); `mdt_mn`, `mpt_mn` filament thresholds (mN); `reaction_s` (s).
+    threshold (kPa); `mdt_mn`, `mpt_mn` filament thresholds (mN); `reaction_s` (s);
+    `pinprick_rating` the pain of one 256 mN pinprick (0–100) and `wind_up` how many times a
+    train of them hurts more; `vdt_eighths` where on a tuning fork's 0–8 scale vibration is lost.
     """
 
     seed: int = 0
@@ -41,6 +45,9 @@ class VirtualPerson:
     pain_s: float | None = 12.0
     tolerance_s: float | None = 50.0
     water_c: float = 1.0
+    pinprick_rating: float = 20.0
+    wind_up: float = 2.0
+    vdt_eighths: float = 7.5
 
     @classmethod
     def draw(cls, seed: int) -> "VirtualPerson":
@@ -62,6 +69,9 @@ class VirtualPerson:
             pain_s=pressor.pain_s,
             tolerance_s=pressor.tolerance_s,
             water_c=round(rng.uniform(0.5, 2.0), 1),
+            pinprick_rating=rng.uniform(5.0, 40.0),
+            wind_up=rng.uniform(1.3, 3.5),
+            vdt_eighths=rng.uniform(7.25, 8.0),  # healthy hands: DFNS means 7.5–7.9 of 8
         )
 
 
@@ -99,6 +109,8 @@ class VirtualLab:
             "MPT": FilamentParticipant(person.mpt_mn, seed=person.seed + 1),
         }
         self.pressor = ColdPressorParticipant(person.pain_s, person.tolerance_s)
+        self.pinprick = PinprickPainParticipant(person.pinprick_rating, person.wind_up, seed=person.seed)
+        self.fork = TuningForkParticipant(person.vdt_eighths, seed=person.seed)
         self.thermode = Tcs2.open(self.bench.url("tcs2"))
         self.algometer = Mark10Gauge.open(self.bench.url("mark10"))
         self.devices = Devices(
@@ -111,7 +123,8 @@ class VirtualLab:
             ready=self._ready,
             yes_no=self._yes_no,
             choose=self._choose,
-            number=lambda question: self.person.water_c,
+            number=self._number,
+            rating=self._rating,
             marks=self._mark,
         )
         self._test = ""
@@ -127,6 +140,14 @@ class VirtualLab:
         participant = self.filaments.get(question.test)
         force_mn = question.stimulus.get("force_mn")
         return bool(participant and force_mn and participant.answer(float(force_mn)))
+
+    def _number(self, question: Question) -> float:
+        if question.test == "VDT":
+            return self.fork.reading()
+        return self.person.water_c
+
+    def _rating(self, question: Question) -> int:
+        return self.pinprick.rate(int(question.stimulus.get("stimuli", 1)))
 
     def _choose(self, question: Question) -> str:
         return self.thermal.feeling(question.stimulus.get("direction", "warm"))

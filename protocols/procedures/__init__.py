@@ -12,7 +12,6 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from drivers.tcs2.safety import DEVICE_MAX_C, DEVICE_MIN_C
 from protocols import settings as s
 
 
@@ -48,8 +47,8 @@ class TestKind:
 
 
 _THERMAL = "protocols.procedures.thermal:ThermalLimits"
-_PROBE_C = (DEVICE_MIN_C, DEVICE_MAX_C)
-_RELATIVE_C = (DEVICE_MIN_C - DEVICE_MAX_C, DEVICE_MAX_C - DEVICE_MIN_C)  # from a baseline within the probe's range
+_PROBE_C = (s.DEVICE_MIN_C, s.DEVICE_MAX_C)
+_RELATIVE_C = (s.DEVICE_MIN_C - s.DEVICE_MAX_C, s.DEVICE_MAX_C - s.DEVICE_MIN_C)  # from a baseline within the probe's range
 _FORCE_MN = (0.0, 10_000.0)  # the heaviest von Frey filaments and pinprick weights are under 3 N
 _PRESSURE_KPA = (0.0, 10_000.0)  # the highest ceiling a battery may set
 _DURATION_S = (0.0, 600.0)  # the longest cold pressor ceiling
@@ -102,6 +101,19 @@ TESTS: dict[str, TestKind] = {
             frozenset(), "Close your eyes. Say 'sharp' or 'blunt' for each touch.",
             summary="geometric_mean", default_trials=1,
             value_range=_FORCE_MN,
+        ),
+        TestKind(
+            "WUR", "wind-up ratio", "ratio", s.WindUpSettings, {},
+            "protocols.procedures.wind_up:WindUp", frozenset(),
+            "You will feel a single pinprick, then a series of them. Each time, rate the pain from 0 "
+            "(no pain) to 100 (the worst pain you can imagine).", default_trials=1,
+            value_range=(0.0, 1000.0),  # a train rated 100 over singles that average 0.1
+        ),
+        TestKind(
+            "VDT", "vibration detection threshold", "/8", s.VibrationSettings, {},
+            "protocols.procedures.vibration:VibrationLimits", frozenset(),
+            "Close your eyes. You will feel a vibration; say 'now' as soon as you no longer feel it.",
+            default_trials=1, default_sites=("hand-ulnar-styloid-right",), value_range=(0.0, 16.0),
         ),
         TestKind(
             "PPT", "pressure pain threshold", "kPa", s.PressureSettings, {},

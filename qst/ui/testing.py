@@ -206,8 +206,11 @@ async def answer(pilot, lab: VirtualLab, request) -> None:
         keys = ["y" if lab.filaments[question.test].answer(float(question.stimulus["force_mn"])) else "n"]
     elif request.kind == "choose":
         keys = [str(request.options.index(lab.thermal.feeling(question.stimulus.get("direction", "warm"))) + 1)]
-    elif request.kind in ("number", "rating"):
-        keys = [*f"{lab.person.water_c:g}", "enter"]
+    elif request.kind == "rating":
+        keys = [*str(lab.pinprick.rate(int(question.stimulus.get("stimuli", 1)))), "enter"]
+    elif request.kind == "number":
+        value = lab.fork.reading() if question.test == "VDT" else lab.person.water_c
+        keys = [*f"{value:g}", "enter"]
     elif request.kind == "mark":
         keys = [request.options[0][:1]]
     else:

@@ -41,10 +41,12 @@ def test_dfns_keeps_the_dfns_order_and_defaults(builds):
     assert {by_test[name].trials for name in ("CDT", "WDT", "TSL", "CPT", "HPT")} == {3}
     assert (by_test["MDT"].trials, by_test["MDT"].settings.series) == (1, 5)
     assert (by_test["MPT"].trials, by_test["MPT"].settings.forces_mn[0]) == (1, 8.0)
+    assert (by_test["WUR"].settings.force_mn, by_test["WUR"].settings.train_length, by_test["WUR"].settings.repeats) == (256.0, 10, 5)
+    assert (by_test["VDT"].trials, by_test["VDT"].settings.series, by_test["VDT"].settings.scale_max) == (1, 3, 8.0)
     assert battery.limits_envelope() == (0.0, 50.0)
     assert battery.needs() == {"thermode", "algometer"}
     plan = battery.plan()
-    assert len(plan) == 5 * 3 + 1 + 1 + 3
+    assert len(plan) == 5 * 3 + 1 + 1 + 1 + 1 + 3
     assert len(builds) == len(DFNS_ORDER)
 
 

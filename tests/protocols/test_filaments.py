@@ -8,22 +8,14 @@ import statistics
 
 import pytest
 
-from protocols.devices import Devices
-from protocols.operator import ScriptedOperator
 from protocols.procedures import TESTS
-from protocols.records import ExitStatus, RecordList
-from protocols.runner import Runner, TrialSpec
-from simulators import VirtualClock
+from protocols.records import ExitStatus
 from simulators.participants.mechanical import FilamentParticipant
+from tests.protocols.scripted import run_scripted
 
 
 def run(test: str, yes_no, seed: int = 0):
-    clock = VirtualClock()
-    operator = ScriptedOperator(clock, yes_no=yes_no)
-    records = RecordList()
-    runner = Runner(Devices(), operator, clock, records, seed=seed)
-    stop = runner.run_trial(TESTS[test].build(), TrialSpec(test, "hand-dorsum-right", 1))
-    return stop, records, operator
+    return run_scripted(test, "hand-dorsum-right", yes_no=yes_no, seed=seed)
 
 
 def answers_of(participant: FilamentParticipant):

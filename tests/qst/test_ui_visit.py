@@ -242,3 +242,34 @@ async def test_a_visit_in_the_store_aborted_between_tests_resumes_at_the_next_tr
         assert visit["runs_not_completed"] == 1, "the declined trial is recorded as the participant's stop"
     finally:
         store.close()
+
+
+WUR_AND_VDT = ui_battery(
+    "ui-wur-vdt",
+    "Wind-up and vibration, short",
+    {"test": "WUR", "sites": ["hand-dorsum-right"], "repeats": 2},
+    {"test": "VDT", "sites": ["hand-ulnar-styloid-right"], "series": 2},
+)
+
+
+@synchronously
+async def test_pain_ratings_and_fork_readings_are_typed_and_recorded():
+    lab = virtual_lab(seed=6)
+    source = pilot_visits(WUR_AND_VDT)
+    app = virtual_app(lab, source)
+    async with app.run_test(size=SIZE) as pilot:
+        await start_visit(pilot)
+        kinds = []
+        while not on_summary(app):
+            await wait_for(pilot, lambda: on_summary(app) or prompt_of(app) is not None, "a question")
+            if prompt_of(app) is not None:
+                kinds.append(prompt_of(app).kind)
+                await answer(pilot, lab, prompt_of(app))
+    assert kinds == ["ready", "rating", "rating", "rating", "rating", "ready", "number", "number"]
+    (visit,) = source.opened.values()
+    wur, vdt = visit.records.stops()
+    assert wur.exit_status is vdt.exit_status is ExitStatus.COMPLETED
+    singles = [rating for stimuli, rating in lab.pinprick.ratings if stimuli == 1]
+    trains = [rating for stimuli, rating in lab.pinprick.ratings if stimuli > 1]
+    assert wur.result.extra["single_ratings"] == singles and wur.result.value == round(sum(trains) / sum(singles), 4)
+    assert vdt.result.extra["readings"] == lab.fork.readings and vdt.result.unit == "/8"

@@ -74,12 +74,15 @@ def test_dfns_battery_runs_whole():
     assert len(stops) == len(battery.plan())
     assert all(stop.exit_status is ExitStatus.COMPLETED for stop in stops), [s.reason for s in stops]
     tests = [start.test for start in records.starts()]
-    assert tests == sorted(tests, key=["CDT", "WDT", "TSL", "CPT", "HPT", "MDT", "MPT", "PPT"].index)
+    assert tests == sorted(tests, key=["CDT", "WDT", "TSL", "CPT", "HPT", "MDT", "MPT", "WUR", "VDT", "PPT"].index)
     summaries = {s.test: s for s in summarize(records.starts(), records.stops())}
     assert summaries["WDT"].summary == pytest.approx(person.thermal.wdt_c + person.reaction_s, abs=0.2)
     assert summaries["CDT"].summary == pytest.approx(person.thermal.cdt_c - person.reaction_s, abs=0.2)
     for test, true_mn in (("MDT", person.mdt_mn), ("MPT", person.mpt_mn)):
         assert abs(math.log2(summaries[test].summary / true_mn)) <= 1.0
+    # Five ratings each way, each ±15 % around its centre: the ratio within a fifth of the truth.
+    assert summaries["WUR"].summary == pytest.approx(person.wind_up, rel=0.2)
+    assert summaries["VDT"].summary == pytest.approx(person.vdt_eighths, abs=0.5) and summaries["VDT"].unit == "/8"
     assert 0.0 <= low_c and peak_c <= 50.0
 
 
