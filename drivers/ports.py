@@ -18,8 +18,18 @@ from drivers.clock import Clock, clock_of
 from drivers.errors import DisconnectedError, PortError
 
 
+def _reason(url: str, error: serial.SerialException) -> str:
+    """The error's own words on one line, without pyserial's `[Errno n]` and port prefix."""
+    text = error.strerror if isinstance(error.strerror, str) else str(error)
+    text = text.splitlines()[0] if text.strip() else type(error).__name__
+    return text.removeprefix(f"could not open port {url}: ")
+
+
 def _describe_open_failure(url: str, error: serial.SerialException) -> str:
+    """One line telling a missing, busy or forbidden port apart; anything else in its own words."""
     code = getattr(error, "errno", None)
+    if code == errno.EINVAL:  # a malformed URL (e.g. sim://bogus): its reason, not a guess
+        return f"cannot open port {url}: {_reason(url, error)}"
     text = str(error)
     if code in (errno.EBUSY, errno.EAGAIN, errno.EWOULDBLOCK) or "lock" in text.lower() or "busy" in text.lower():
         return f"port {url} is busy: another program has it open"
@@ -27,8 +37,7 @@ def _describe_open_failure(url: str, error: serial.SerialException) -> str:
         return f"port {url} not found: is the device plugged in?"
     if code == errno.EACCES or "Permission denied" in text:
         return f"port {url}: permission denied (on Linux, is the user in the 'dialout' group?)"
-    first_line = text.splitlines()[0] if text else type(error).__name__
-    return f"cannot open port {url}: {first_line}"
+    return f"cannot open port {url}: {_reason(url, error)}"
 
 
 class Port:

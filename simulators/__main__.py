@@ -9,7 +9,8 @@ on demand through the control socket, one command a line, e.g. `unplug`, `replug
 
     printf 'unplug\\n' | nc -UN /tmp/tcs2.ctl
 
-Exit status 2 on bad arguments (one line on stderr), 1 if the host fails while serving.
+Exit status 2 on bad arguments (one line on stderr, `qst: error: ...`, as the `qst`
+command words its errors), 1 if the host fails while serving.
 """
 
 from __future__ import annotations
@@ -17,6 +18,23 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import NoReturn
+
+# `qst simulate` is this entry point (called in-process), so its errors read as the `qst` command's.
+_ERROR_PREFIX = "qst: error: "
+
+
+def _error(message: object, status: int = 2) -> int:
+    """Print `qst: error: <message>` as one line on stderr; returns `status` (2: bad input)."""
+    print(_ERROR_PREFIX + " ".join(str(message).split()), file=sys.stderr)
+    return status
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a bad argument is one line (no usage block), exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        sys.exit(_error(message))
 
 
 def _param(text: str) -> tuple[str, str]:
@@ -27,7 +45,7 @@ def _param(text: str) -> tuple[str, str]:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="python -m simulators",
         description="Serve a simulated device on a pseudo-terminal, in real time.",
     )
@@ -48,8 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         from simulators.pty_host import PtyHostError, create_host, run
     except ImportError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+        return _error(error)
     from simulators.bench import SimulatorError
 
     try:
@@ -58,8 +75,7 @@ def main(argv: list[str] | None = None) -> int:
             baudrate=args.baud, control=args.control,
         )
     except (SimulatorError, ValueError, TypeError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+        return _error(error)
 
     def announce(host) -> None:
         print(host.path or "", flush=True)
@@ -69,11 +85,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         run(host, announce=announce)
     except PtyHostError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+        return _error(error)
     except Exception as error:
-        print(f"error: the pty host failed: {error}", file=sys.stderr)
-        return 1
+        return _error(f"the pty host failed: {error}", status=1)
     return 0
 
 

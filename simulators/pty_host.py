@@ -40,7 +40,11 @@ How it behaves, and why:
   fd: a client's next read or write fails, as with a pulled USB cable. The link is
   removed meanwhile (pty numbers are reused: a dangling link could come to name somebody
   else's terminal). When `unplugged` turns false, a new pty is made and the link is
-  repointed atomically, so reopening the link gets the device back.
+  made again, so reopening the link gets the device back (unless something else took the
+  path meanwhile: that is left alone, with a warning).
+- **The link.** It is made only where nothing is, or over a stale link (one whose pty is
+  gone, left by a crashed run); a file, a folder or a live link (another simulator's) is
+  refused. On stop the link is removed only if it still points at this host's pty.
 - **Faults.** A core lists its fault methods in a class attribute `FAULTS` (names);
   `fault(name, *args)` and `command("stall on")` call them on the host thread, as does the
   optional control socket (`control=Path`): a unix stream socket taking one command per
@@ -65,6 +69,7 @@ import inspect
 import logging
 import math
 import queue
+import secrets
 import selectors
 import signal
 import socket
@@ -194,11 +199,24 @@ def parse_fault_command(core: object, line: str) -> tuple[str, list[object]]:
     return name, arguments
 
 
+def _os_reason_at(path: Path, error: OSError) -> str:
+    """An OS failure to make `path` (link or socket) in a few words: no errno, no raw text."""
+    if error.errno == errno.ENOENT:
+        return f"the folder {path.parent} does not exist"
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return f"no permission to write in {path.parent}"
+    if error.errno == errno.ENOTDIR:
+        return f"{path.parent} is not a folder"
+    return error.strerror.lower() if error.strerror else str(error)
+
+
 class PtyHost:
     """Serves one device core on a pseudo-terminal, in real time, from a background thread.
 
     `link`: a symlink kept pointing at the current pty (replaced atomically when a new pty
-    is made, removed while unplugged and on stop). `clock`: seconds, monotonic.
+    is made, removed while unplugged and on stop). It is made only where nothing is, or
+    over a stale link whose target is gone; a file, a folder or a live link there makes
+    `start` fail. Only the link this host made is ever removed. `clock`: seconds, monotonic.
     `control`: path of a unix socket taking fault commands, one per line.
     """
 
@@ -279,7 +297,7 @@ class PtyHost:
                 self._reconcile_line()
         except OSError as error:
             self._cleanup()
-            raise PtyHostError(f"cannot serve on a pty: {error}") from error
+            raise PtyHostError(f"cannot serve on a pty: {error.strerror or error}") from error
         except BaseException:
             self._cleanup()
             raise
@@ -496,7 +514,13 @@ class PtyHost:
             log.info("unplugged")
         elif not self.core.unplugged and self._master is None and not self._stopping:
             self._open_pty()
-            self._publish_link()
+            try:
+                self._publish_link()
+            except PtyHostError as error:
+                if self._thread is None:
+                    raise  # starting: refuse to serve rather than serve somewhere unexpected
+                # Replugged after someone took the path the unplug freed: it is theirs now.
+                log.warning("%s; serving on %s without it", error, self._path)
             log.info("serving on %s", self._path)
 
     def _open_pty(self) -> None:
@@ -530,15 +554,62 @@ class PtyHost:
         self._pacer.clear()
 
     def _publish_link(self) -> None:
+        """Point `link` at the current pty, where nothing is or over a stale link only.
+
+        Raises `PtyHostError` (naming the path and why) rather than replace a file, a
+        folder or a live link: see `_link_obstacle`.
+        """
         if self.link is None:
             return
-        temporary = self.link.with_name(f".{self.link.name}.{os.getpid()}.tmp")
-        temporary.unlink(missing_ok=True)
-        os.symlink(self._path, temporary)
-        os.replace(temporary, self.link)
+        try:
+            obstacle = self._link_obstacle()
+            if obstacle is not None:
+                raise PtyHostError(f"cannot make the link {self.link}: {obstacle}")
+            if self.link.is_symlink():
+                self._replace_stale_link()
+            else:
+                os.symlink(self._path, self.link)  # fails, never replaces, if a file appeared meanwhile
+        except OSError as error:
+            raise PtyHostError(f"cannot make the link {self.link}: {_os_reason_at(self.link, error)}") from error
         self._linked_path = self._path
 
+    def _link_obstacle(self) -> str | None:
+        """Why `link` may not be (re)made, or None: nothing is there, or a stale link is.
+
+        A stale link (one a crashed run left) points at a pty or device that is gone. One
+        whose target still exists is live, most likely another running simulator's; a
+        file or a folder is the user's. Those are left alone.
+        """
+        try:
+            mode = self.link.lstat().st_mode
+        except FileNotFoundError:
+            return None
+        except OSError as error:
+            return _os_reason_at(self.link, error)
+        if stat.S_ISDIR(mode):
+            return "a folder is there"
+        if stat.S_ISREG(mode):
+            return "a file is there"
+        if not stat.S_ISLNK(mode):
+            return "something other than a link is there"
+        target = os.readlink(self.link)
+        # Our own pty may have the number a crashed run's link names: then it is ours.
+        if target in (self._path, self._linked_path) or not os.path.exists(self.link):
+            return None
+        return f"it is a live link to {target} (another simulator's?)"
+
+    def _replace_stale_link(self) -> None:
+        """Repoint the stale symlink `link` at the current pty in one step (never missing)."""
+        temporary = self.link.with_name(f".{self.link.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+        os.symlink(self._path, temporary)
+        try:
+            os.replace(temporary, self.link)
+        except OSError:
+            temporary.unlink(missing_ok=True)
+            raise
+
     def _remove_link(self) -> None:
+        """Remove `link` if it is still the one this host made (a symlink to its pty)."""
         if self.link is None or self._linked_path is None:
             return
         try:
@@ -572,7 +643,7 @@ class PtyHost:
             listener.setblocking(False)
         except OSError as error:
             listener.close()
-            raise PtyHostError(f"cannot open control socket {path}: {error}") from error
+            raise PtyHostError(f"cannot open control socket {path}: {_os_reason_at(path, error)}") from error
         self._listener = listener
         self._selector.register(listener, selectors.EVENT_READ, self._on_listener)
 

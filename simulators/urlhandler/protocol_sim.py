@@ -19,6 +19,25 @@ from serial.serialutil import PortNotOpenError, SerialBase, SerialException
 from simulators.bench import Bench, SimulatorError
 
 
+def _malformed(url: str, reason: object) -> SerialException:
+    """A URL naming no device, bench or parameter we know.
+
+    EINVAL, not ENOENT: a caller tells "fix the URL" apart from "the device is not there"
+    (an unplugged device) by the errno.
+    """
+    return SerialException(errno.EINVAL, f"could not open port {url}: {reason}")
+
+
+def _parse_seed(url: str, text: str | None) -> int | None:
+    """The `seed=` value: a whole number (any sign); None when the URL gives none."""
+    if text is None:
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise _malformed(url, f"seed must be a whole number, not {text!r}") from None
+
+
 class Serial(SerialBase):
     """A pyserial port onto a device core on a virtual bench."""
 
@@ -27,12 +46,11 @@ class Serial(SerialBase):
             raise SerialException("port must be configured before it can be used")
         if self.is_open:
             raise SerialException("port already open")
-        kind, name, bench, params = self._parse(self._port)
-        seed = params.pop("seed", None)
+        kind, name, bench, seed, params = self._parse(self._port)
         try:
-            core = bench.device(kind, name=name, seed=int(seed) if seed is not None else None, **params)
+            core = bench.device(kind, name=name, seed=seed, **params)
         except (SimulatorError, ValueError) as error:
-            raise SerialException(errno.ENOENT, f"could not open port {self._port}: {error}") from error
+            raise _malformed(self._port, error) from error
         device_name = name or kind
         if bench.open_ports.get(device_name) is not None:
             raise SerialException(errno.EBUSY, f"could not open port {self._port}: busy")
@@ -51,18 +69,20 @@ class Serial(SerialBase):
         self.is_open = True
 
     @staticmethod
-    def _parse(url: str) -> tuple[str, str | None, Bench, dict[str, str]]:
+    def _parse(url: str) -> tuple[str, str | None, Bench, int | None, dict[str, str]]:
+        """`sim://KIND?...` -> (kind, name, bench, seed or None, the device's own parameters)."""
         parts = urlparse(url)
         if parts.scheme != "sim" or not parts.netloc:
-            raise SerialException(f"expected a URL like sim://tcs2?seed=3, not {url!r}")
+            raise SerialException(errno.EINVAL, f"expected a URL like sim://tcs2?seed=3, not {url!r}")
         params = {key: values[-1] for key, values in parse_qs(parts.query).items()}
         bench_id = params.pop("bench", None)
         name = params.pop("name", None)
+        seed = _parse_seed(url, params.pop("seed", None))
         try:
-            bench = Bench.lookup(bench_id) if bench_id else Bench(seed=int(params.get("seed", 0)))
-        except (SimulatorError, ValueError) as error:
-            raise SerialException(errno.ENOENT, f"could not open port {url}: {error}") from error
-        return parts.netloc, name, bench, params
+            bench = Bench.lookup(bench_id) if bench_id else Bench(seed=seed or 0)
+        except SimulatorError as error:
+            raise _malformed(url, error) from error
+        return parts.netloc, name, bench, seed, params
 
     def from_url(self, url: str) -> str:
         return url

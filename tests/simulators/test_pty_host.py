@@ -401,6 +401,111 @@ def test_a_stale_control_socket_is_replaced(hosts, short_dir) -> None:
         assert ask("stall off") == ["ok"]
 
 
+def test_a_control_socket_in_a_missing_folder_is_a_clear_error(short_dir) -> None:
+    control = short_dir / "nope" / "ctl"
+    with pytest.raises(PtyHostError) as raised:
+        PtyHost(EchoCore(tick_s=None), control=control).start()
+    assert str(raised.value) == f"cannot open control socket {control}: the folder {control.parent} does not exist"
+
+
+# -- the link: made only where nothing, or a stale link, is -----------------------------
+
+
+def test_a_file_at_the_link_path_is_refused_and_kept(tmp_path) -> None:
+    precious = tmp_path / "precious.txt"
+    precious.write_text("data")
+    host = PtyHost(EchoCore(tick_s=None), link=precious)
+    with pytest.raises(PtyHostError, match=f"cannot make the link {re.escape(str(precious))}: a file is there"):
+        host.start()
+    host.stop()
+    assert not precious.is_symlink() and precious.read_text() == "data"
+
+
+def test_a_folder_at_the_link_path_is_refused_and_kept(tmp_path) -> None:
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (folder / "inside").write_text("data")
+    with pytest.raises(PtyHostError, match="a folder is there"):
+        PtyHost(EchoCore(tick_s=None), link=folder).start()
+    assert (folder / "inside").read_text() == "data"
+
+
+def test_a_running_hosts_link_is_refused_to_a_second_host(hosts, ports, tmp_path) -> None:
+    link = tmp_path / "echo"
+    first = hosts(EchoCore(tick_s=None), link=link)
+    second = PtyHost(EchoCore(tick_s=None), link=link)
+    with pytest.raises(PtyHostError, match=f"it is a live link to {re.escape(first.path)}"):
+        second.start()
+    second.stop()
+    assert os.readlink(link) == first.path  # the refused host took nothing, and removed nothing
+    port = ports(link)
+    port.write(b"still")
+    assert read_exactly(port, 5) == b"still"
+
+
+def test_a_live_link_to_anything_is_refused(hosts, tmp_path) -> None:
+    target = tmp_path / "target"
+    target.write_text("data")
+    link = tmp_path / "echo"
+    link.symlink_to(target)
+    with pytest.raises(PtyHostError, match="live link"):
+        hosts(EchoCore(tick_s=None), link=link)
+    assert os.readlink(link) == str(target) and target.read_text() == "data"
+
+
+def test_a_stale_link_left_by_a_crashed_run_is_taken_over(hosts, ports, tmp_path) -> None:
+    link = tmp_path / "echo"
+    link.symlink_to("/dev/pts/qst-gone-long-ago")
+    host = hosts(EchoCore(tick_s=None), link=link)
+    assert os.readlink(link) == host.path
+    port = ports(link)
+    port.write(b"ok")
+    assert read_exactly(port, 2) == b"ok"
+    host.stop()
+    assert not link.is_symlink() and not link.exists()
+    assert [p.name for p in tmp_path.iterdir()] == []  # no temporary link left behind
+
+
+def test_a_missing_folder_is_a_clear_error(tmp_path) -> None:
+    link = tmp_path / "nope" / "echo"
+    with pytest.raises(PtyHostError) as raised:
+        PtyHost(EchoCore(tick_s=None), link=link).start()
+    assert str(raised.value) == f"cannot make the link {link}: the folder {link.parent} does not exist"
+
+
+@pytest.mark.parametrize("replacement", ["link", "file"])
+def test_stop_leaves_whatever_replaced_the_link(hosts, tmp_path, replacement) -> None:
+    link = tmp_path / "echo"
+    host = hosts(EchoCore(tick_s=None), link=link)
+    link.unlink()
+    if replacement == "link":
+        link.symlink_to(tmp_path)
+    else:
+        link.write_text("theirs")
+    host.stop()
+    if replacement == "link":
+        assert os.readlink(link) == str(tmp_path)
+    else:
+        assert link.read_text() == "theirs"
+
+
+def test_replug_leaves_a_path_taken_while_unplugged(hosts, ports, tmp_path, caplog) -> None:
+    link = tmp_path / "echo"
+    host = hosts(EchoCore(tick_s=None), link=link)
+    host.fault("unplug")
+    assert not link.is_symlink()
+    link.write_text("theirs")
+    host.fault("replug")
+    # is_symlink first: reading a link to the pty would wait for the device to speak
+    assert not link.is_symlink() and link.read_text() == "theirs"
+    assert "a file is there" in caplog.text
+    port = ports(host.path)  # still serving, on its pty alone
+    port.write(b"hi")
+    assert read_exactly(port, 2) == b"hi"
+    host.stop()
+    assert host.error is None and not link.is_symlink() and link.read_text() == "theirs"
+
+
 # -- parsing fault commands ---------------------------------------------------------------
 
 
@@ -475,11 +580,57 @@ def test_cli_refuses_an_unknown_device_in_one_line() -> None:
     process = start_cli("nosuchdevice")
     assert process.wait(timeout=DEADLINE_S) == 2
     error = process.stderr.read()
-    assert error.startswith("error: unknown simulated device 'nosuchdevice'") and error.count("\n") == 1
+    assert error.startswith("qst: error: unknown simulated device 'nosuchdevice'") and error.count("\n") == 1
     assert process.stdout.read() == ""
 
 
 def test_cli_refuses_a_malformed_param() -> None:
     process = start_cli("echo", "--param", "tick_ms")
     assert process.wait(timeout=DEADLINE_S) == 2
-    assert "expected key=value" in process.stderr.read()
+    assert process.stderr.read() == "qst: error: argument --param: expected key=value, not 'tick_ms'\n"
+
+
+@pytest.mark.parametrize("obstacle", ["file", "folder", "missing folder"])
+def test_cli_refuses_a_link_path_in_one_line_and_keeps_what_is_there(obstacle, tmp_path) -> None:
+    link = tmp_path / ("nope/echo" if obstacle == "missing folder" else "precious")
+    if obstacle == "file":
+        link.write_text("data")
+    elif obstacle == "folder":
+        link.mkdir()
+    process = start_cli("echo", "--link", str(link))
+    try:
+        assert process.wait(timeout=DEADLINE_S) == 2
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    error = process.stderr.read()
+    assert error.startswith(f"qst: error: cannot make the link {link}: ") and error.count("\n") == 1
+    assert "Errno" not in error and ".tmp" not in error
+    assert process.stdout.read() == ""
+    if obstacle == "file":
+        assert not link.is_symlink() and link.read_text() == "data"
+    elif obstacle == "folder":
+        assert link.is_dir() and not link.is_symlink()
+
+
+def test_cli_refuses_a_running_simulators_link(tmp_path) -> None:
+    link = tmp_path / "echo"
+    first = start_cli("echo", "--link", str(link), "--param", "tick_ms=0")
+    second = None
+    try:
+        path = first.stdout.readline().strip()
+        assert first.stdout.readline().strip() == str(link)
+        second = start_cli("echo", "--link", str(link), "--param", "tick_ms=0")
+        assert second.wait(timeout=DEADLINE_S) == 2
+        refusal = f"qst: error: cannot make the link {link}: it is a live link to {path} (another simulator's?)\n"
+        assert second.stderr.read() == refusal
+        assert os.readlink(link) == path  # the first keeps its link
+        first.send_signal(signal.SIGTERM)
+        assert first.wait(timeout=DEADLINE_S) == 0
+    finally:
+        for process in (first, second):
+            if process is not None and process.poll() is None:
+                process.kill()
+                process.wait()
+    assert not link.is_symlink()

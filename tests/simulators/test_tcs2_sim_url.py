@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+
 import pytest
 import serial
 
@@ -91,3 +93,28 @@ def test_unplugged_port_fails_and_the_first_command_after_replug_is_seen():
 def test_bad_url_parameter_refuses_to_open():
     with pytest.raises(serial.SerialException):
         serial.serial_for_url(Bench(seed=1).url("tcs2", noise="loud"))
+
+
+@pytest.mark.parametrize(
+    "url, reason",
+    [
+        ("sim://bogus", "unknown simulated device 'bogus'"),
+        ("sim://tcs2?nosuch=1", "unknown tcs2 parameter(s) nosuch; known: "),
+        ("sim://tcs2?seed=abc", "seed must be a whole number, not 'abc'"),
+        ("sim://tcs2?bench=nosuchbench", "no simulated bench 'nosuchbench'"),
+    ],
+)
+def test_a_malformed_url_is_invalid_not_missing(url, reason):
+    with pytest.raises(serial.SerialException) as raised:
+        serial.serial_for_url(url)
+    # EINVAL, so a caller does not take a typo for an unplugged device (ENOENT)
+    assert raised.value.errno == errno.EINVAL
+    assert reason in str(raised.value)
+
+
+def test_an_unplugged_device_is_missing():
+    bench = Bench(seed=1)
+    bench.device("tcs2").unplug()
+    with pytest.raises(serial.SerialException) as raised:
+        open_tcs2(bench)
+    assert raised.value.errno == errno.ENOENT
