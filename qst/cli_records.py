@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from qst.cli_support import fail, store_of, study_of, table
+from qst.cli_support import fail, out_folder, store_of, study_of, table
 
 STUDY = typer.Option(..., "--study", "-s", help="The study's name, e.g. fibromyalgia-ldn.")
 WHO = typer.Option("", "--who", help="Who does this, for the audit trail (default: your login name).")
@@ -248,10 +248,7 @@ def export(
         fail(f"--unblind applies to --what tidy only, not {what}")
     with store_of(ctx, create=False) as store:
         study_of(store, study)
-        try:
-            out.mkdir(parents=True, exist_ok=True)
-        except FileExistsError:
-            fail(f"--out {out} is a file, not a folder")
+        out_folder(out)
         if what == "tidy":
             path = out / f"{study}-trials{'-unblinded' if unblind else ''}.csv"
             written = f"{store.export_tidy_csv(study, path, unblind=unblind)} trials to {path}"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import typer
 
-from qst.cli_support import db_url, fail, open_store, refusing_bad_input
+from qst.cli_support import db_url, fail, open_store, out_folder, refusing_bad_input
 
 STUDY = typer.Option(..., "--study", "-s", help="The study's name, e.g. fibromyalgia-ldn.")
 PARTICIPANT = typer.Option(..., "--participant", "-p", help="The participant's code, e.g. FM01.")
@@ -93,7 +93,7 @@ def simulate_study(
         wanted = [t.strip().upper() for t in tests.split(",") if t.strip()] if tests is not None else None
         from qst.store import Store
 
-        out.mkdir(parents=True, exist_ok=True)
+        out_folder(out)
         with Store.open(url) as store:
             with Progress(TextColumn("[bold]simulating[/bold] {task.description}"), BarColumn(),
                           MofNCompleteColumn(), TimeElapsedColumn(), console=console, transient=False) as bar:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -88,6 +89,15 @@ def open_store(url: str | None, *, create: bool = True) -> Any:
         return Store.open(url, create=create)
     except NoStoreError as error:
         fail(f"{error} (add a study first with qst study add, or check --db)")
+
+
+def out_folder(out: Path) -> Path:
+    """`--out` as a folder, made if need be; a file in its place is a one-line error."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        fail(f"--out {out} is a file, not a folder")
+    return out
 
 
 def db_url(ctx: typer.Context) -> str | None:

@@ -129,3 +129,8 @@ def test_a_reading_command_on_a_mistyped_store_makes_nothing(tmp_path, command):
     missing = tmp_path / "nowhere" / "x.sqlite3"
     refused(invoke("--db", missing, *command), f"no qst store at {missing}")
     assert not missing.parent.exists()
+
+
+def test_simulate_study_into_a_file_is_one_line(tmp_path):
+    (tmp_path / "afile").write_text("a file", encoding="utf-8")
+    refused(invoke("simulate-study", "1", "--out", tmp_path / "afile"), f"--out {tmp_path / 'afile'} is a file, not a folder")
