@@ -113,13 +113,14 @@ def simulate_study(
             console.print(
                 f"{result.visits} visits of {n} participant(s), {result.documents} documents, "
                 f"{result.diary_entries} diary ratings into {store.location}; "
-                f"{result.simulated_s / 3600:.1f} simulated hours in {simulated_s:.1f} s on {result.workers} worker(s)"
+                f"{result.simulated_s / 3600:.1f} simulated hours in {simulated_s:.1f} s on {result.workers} worker(s)",
+                markup=False,
             )
             data = load(store, result.study)
         _, written = write_study_report(data, out, unblind=unblind, statistics=statistics,
                                         show=lambda report: console.print(study_summary(report)))
-    console.print(f"wrote {written.pdf} ({written.pages} pages) and {len(written.pngs)} PNGs to {out}")
-    console.print(f"reports: qst report study --study {result.study} --db {url}")
+    console.print(f"wrote {written.pdf} ({written.pages} pages) and {len(written.pngs)} PNGs to {out}", markup=False)
+    console.print(f"reports: qst report study --study {result.study} --db {url}", markup=False)
 
 
 def _input_errors():
@@ -195,7 +196,7 @@ def report_study(
             _, written = write_study_report(data, out, unblind=unblind, statistics=statistics,
                                             show=lambda report: console.print(study_summary(report)))
     console.print(f"wrote {written.pdf} ({written.pages} pages: {written.cohort_pages} cohort, "
-                  f"{written.participant_pages} participant) and {len(written.pngs)} PNGs to {out}")
+                  f"{written.participant_pages} participant) and {len(written.pngs)} PNGs to {out}", markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from rich.console import Group
 from rich.panel import Panel
 from rich.table import Table
+from rich.text import Text
 
 from qst import analysis as qa
 from qst.study import Study, load_study
@@ -132,9 +133,15 @@ def _n(value: float | None, digits: int = 1) -> str:
     return "—" if value is None else f"{value:.{digits}f}"
 
 
+def _plain_row(table: Table, *cells: str) -> None:
+    """A row of plain text: a study's words (a treatment "[/day]", a note "[no test]") are
+    never read as rich's markup, which would drop them or fail."""
+    table.add_row(*(Text(cell) for cell in cells))
+
+
 def _banner(blinding: qa.Blinding) -> Panel:
     style = "bold red" if blinding.unblinded else "bold green"
-    return Panel(blinding.statement, style=style, expand=False)
+    return Panel(Text(blinding.statement), style=style, expand=False)
 
 
 def visit_report(data: StudyData, code: str, number: int, *, unblind: bool = False) -> Group:
@@ -149,13 +156,13 @@ def visit_report(data: StudyData, code: str, number: int, *, unblind: bool = Fal
     first = summaries[0]
     title = (f"{data.name} — {code}, visit {number}, phase {first.phase_label}"
              + (f", {first.visit_date.isoformat()}" if first.visit_date else ""))
-    table = Table(title=title)
+    table = Table(title=Text(title))
     for column in ("test", "site", "trials", "value", "unit", "z", "reference", "flags"):
         table.add_column(column, justify="right" if column in ("value", "z") else "left")
     for s, z in zip(summaries, zs):
         trials = ", ".join(f"{v:.1f}" for v in s.values) + (f" (+{s.censored} censored)" if s.censored else "")
         reference = z.row.describe() if z.row is not None and z.z is not None else (z.reason or "")
-        table.add_row(s.test, s.site, trials, _n(s.value), s.unit, _n(z.z, 2), reference, ", ".join(s.flags))
+        _plain_row(table, s.test, s.site, trials, _n(s.value), s.unit, _n(z.z, 2), reference, ", ".join(s.flags))
     return Group(_banner(blinding), table)
 
 
@@ -164,13 +171,13 @@ def participant_report(data: StudyData, code: str, *, unblind: bool = False) -> 
     course = data.course(code, unblind)
     p = course.participant
     visits = sorted({v.visit for v in course.visits})
-    table = Table(title=f"{data.name} — {code}: lab measures by visit")
+    table = Table(title=Text(f"{data.name} — {code}: lab measures by visit"))
     table.add_column("test / site")
     table.add_column("unit")
     table.add_column("course")
     for number in visits:
         phase = next(v.phase_code for v in course.visits if v.visit == number)
-        table.add_column(f"v{number} {phase}", justify="right")
+        table.add_column(Text(f"v{number} {phase}"), justify="right")
     zs = {}
     for s, z in zip(course.visits, qa.visit_zscores(course.visits, p)):
         zs[(s.test, s.site, s.visit)] = (s.value, z.z)
@@ -178,11 +185,11 @@ def participant_report(data: StudyData, code: str, *, unblind: bool = False) -> 
         values = [zs.get((test, site, n), (None, None)) for n in visits]
         unit = next(v.unit for v in course.visits if (v.test, v.site) == (test, site))
         cells = [_n(v) + (f" ({z:+.1f})" if z is not None else "") for v, z in values]
-        table.add_row(f"{test} {site}", unit, qa.sparkline([v for v, _ in values]), *cells)
+        _plain_row(table, f"{test} {site}", unit, qa.sparkline([v for v, _ in values]), *cells)
     from qst.analysis.report_text import course_text
 
     text = course_text(course)
-    return Group(_banner(course.blinding), table, "values (z-score vs reference where a row fits)", text)
+    return Group(_banner(course.blinding), table, Text("values (z-score vs reference where a row fits)"), Text(text))
 
 
 @dataclass(frozen=True)
@@ -222,13 +229,13 @@ def study_summary(report: qa.CohortReport) -> Group:
     sparkline), then the results as text."""
     from qst.analysis.report_text import cohort_text
 
-    table = Table(title=f"{report.study} — participants")
+    table = Table(title=Text(f"{report.study} — participants"))
     headers = list(report.table()[0]) if report.rows else []
     for header in headers:
-        table.add_column(header)
+        table.add_column(Text(header))
     table.add_column("diary")
     for row, course in zip(report.table(), report.courses):
         cells = [_n(v) if isinstance(v, float) else ("—" if v is None else str(v)) for v in row.values()]
-        table.add_row(*cells, qa.sparkline([d.rating for d in course.diary], low=0, high=100))
-    return Group(_banner(report.blinding), table, cohort_text(report))
+        _plain_row(table, *cells, qa.sparkline([d.rating for d in course.diary], low=0, high=100))
+    return Group(_banner(report.blinding), table, Text(cohort_text(report)))
 

@@ -174,3 +174,16 @@ def test_a_png_child_stopped_mid_file_leaves_no_temporary_file(db, tmp_path, mon
     with pytest.raises(OSError):
         write_study_report(data, out, unblind=False, show=lambda report: None)
     assert list(out.iterdir()) == []
+
+
+def test_a_study_s_words_in_brackets_are_shown_as_written(tmp_path):
+    # rich would read "[/day]" as a closing tag (and fail) and "[at night]" as a style (and drop it).
+    text = short_study_text().replace('"naltrexone 4.5 mg nightly"', '"naltrexone 4.5 mg [/day] [at night]"')
+    path = tmp_path / "brackets.sqlite3"
+    with Store.open(path) as store:
+        simulate_study(store, 2, seed=4, study_text=text, tests=("HPT",), workers=1)
+    study = load_study(text).name
+    for args in (["participant", "--study", study, "--participant", "FM01"], ["study", "--study", study, "--out", tmp_path / "r"]):
+        result = invoke("--db", path, "report", *args, "--unblind")
+        assert result.exit_code == 0, result.output
+        assert "naltrexone 4.5 mg [/day] [at night]" in result.output
