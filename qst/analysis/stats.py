@@ -64,9 +64,9 @@ class TestResult:
 
 @dataclass(frozen=True)
 class PairedComparison:
-    """`second` − `first` over complete pairs: n, mean difference, Wilcoxon signed-rank and
-    paired t. A test that cannot run (too few pairs, all differences zero) is None, with why
-    in `notes`."""
+    """`second` − `first` over complete pairs: n, mean difference, Wilcoxon signed-rank (its n
+    the non-zero differences it ranks) and paired t. A test that cannot run (too few pairs,
+    all differences zero, for t differences that do not vary) is None, with why in `notes`."""
 
     n: int
     mean_difference: float | None
@@ -105,19 +105,41 @@ def paired_comparison(first: Sequence[float], second: Sequence[float]) -> Paired
         notes.append("all differences are zero: no test")
         return PairedComparison(n, mean_difference, None, None, tuple(notes))
     sps = _scipy_stats()
-    t = sps.ttest_rel(b, a)
-    paired_t = TestResult("paired t", float(t.statistic), float(t.pvalue), n)
+    paired_t = None
+    if _spread(differences) <= VARIES_FRACTION * max(abs(d) for d in differences):
+        notes.append("the differences do not vary: no t test")
+    else:
+        t = sps.ttest_rel(b, a)
+        paired_t = _finite(TestResult("paired t", float(t.statistic), float(t.pvalue), n), notes)
+    nonzero = sum(1 for d in differences if d != 0)
     w = sps.wilcoxon(b, a)
-    wilcoxon = TestResult("Wilcoxon signed-rank", float(w.statistic), float(w.pvalue), n)
-    if any(d == 0 for d in differences):
-        notes.append("zero differences dropped by the Wilcoxon test")
+    wilcoxon = _finite(TestResult("Wilcoxon signed-rank", float(w.statistic), float(w.pvalue), nonzero), notes)
+    if nonzero < n:
+        notes.append(f"{n - nonzero} zero difference(s) dropped by the Wilcoxon test")
     return PairedComparison(n, mean_difference, wilcoxon, paired_t, tuple(notes))
+
+
+VARIES_FRACTION = 1e-9
+"""Values whose spread is below this fraction of their size do not vary: their differences
+are rounding, and a t statistic over them is rounding divided by rounding."""
+
+
+def _spread(values: Sequence[float]) -> float:
+    return max(values) - min(values)
+
+
+def _finite(result: TestResult, notes: list[str]) -> TestResult | None:
+    """`result`, or None with a note where scipy gave an infinite or undefined number."""
+    if math.isfinite(result.statistic) and math.isfinite(result.p):
+        return result
+    notes.append(f"{result.name}: not defined for these values")
+    return None
 
 
 @dataclass(frozen=True)
 class Regression:
     """Least-squares line y = intercept + slope·x over `n` points: R², the two-sided p of
-    slope = 0 and the slope's standard error. None fields when n < 3 or x does not vary."""
+    slope = 0 and the slope's standard error. None fields when n < 3 or x or y does not vary."""
 
     n: int
     slope: float | None
@@ -142,6 +164,13 @@ def linear_regression(x: Sequence[float | None], y: Sequence[float | None]) -> R
     if len(set(xs)) < 2:
         notes.append("x does not vary: no regression")
         return Regression(n, None, None, None, None, None, tuple(notes))
-    fit = _scipy_stats().linregress(xs, [p[1] for p in points])
-    return Regression(n, float(fit.slope), float(fit.intercept), float(fit.rvalue) ** 2, float(fit.pvalue),
-                      float(fit.stderr), tuple(notes))
+    ys = [p[1] for p in points]
+    if _spread(ys) <= VARIES_FRACTION * max(abs(y) for y in ys):
+        notes.append("y does not vary: no regression")
+        return Regression(n, None, None, None, None, None, tuple(notes))
+    fit = _scipy_stats().linregress(xs, ys)
+    numbers = (float(fit.slope), float(fit.intercept), float(fit.rvalue) ** 2, float(fit.pvalue), float(fit.stderr))
+    if not all(math.isfinite(number) for number in numbers):
+        notes.append("the fit is not defined for these values: no regression")
+        return Regression(n, None, None, None, None, None, tuple(notes))
+    return Regression(n, *numbers, tuple(notes))

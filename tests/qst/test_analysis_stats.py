@@ -144,6 +144,25 @@ def test_paired_comparison_cannot_test_too_little_or_nothing():
         paired_comparison([1.0], [1.0, 2.0])
 
 
+def test_differences_that_do_not_vary_get_no_t_test():
+    # Every difference 1: s = 0, so t = 1 / (0 / √3) is not a number. The signed ranks still
+    # say something: all three positive, W− = 0, P = 1/8, two-sided p = 2/8 = 0.25.
+    result = paired_comparison([44.0, 43.0, 45.0], [45.0, 44.0, 46.0])
+    assert result.paired_t is None and "the differences do not vary: no t test" in result.notes
+    assert (result.wilcoxon.statistic, result.wilcoxon.n) == (0, 3) and result.wilcoxon.p == pytest.approx(0.25)
+    # Rounding alone (44.1 − 43.0 is not 45.1 − 44.0 in floating point) is no variation either.
+    rounded = paired_comparison([43.0, 44.0, 42.0], [44.1, 45.1, 43.1])
+    assert rounded.paired_t is None
+
+
+def test_the_wilcoxon_n_counts_the_differences_it_ranks():
+    # Differences 0, 1, 2, 3: the zero is dropped, n = 3, all positive: p = 2/8 = 0.25.
+    result = paired_comparison([5, 5, 5, 5], [5, 6, 7, 8])
+    assert result.n == 4 and result.paired_t.n == 4
+    assert result.wilcoxon.n == 3 and result.wilcoxon.p == pytest.approx(0.25)
+    assert "1 zero difference(s) dropped by the Wilcoxon test" in result.notes
+
+
 def test_regression_by_hand():
     # x 1..4, y 2, 4, 5, 8: means 2.5 and 4.75; Sxx = 5, Sxy = 9.5, Syy = 18.75;
     # slope 1.9, intercept 4.75 − 1.9 × 2.5 = 0; R² = 9.5² / (5 × 18.75) = 0.962667;
@@ -163,6 +182,8 @@ def test_regression_needs_three_points_and_varying_x():
     assert linear_regression([1, 2], [3, 4]).slope is None
     flat = linear_regression([5, 5, 5], [1, 2, 3])
     assert flat.slope is None and "vary" in flat.notes[0]
+    level = linear_regression([10, 20, 30], [0.0, 0.0, 0.0])  # everyone responded alike: R² is 0/0
+    assert level.slope is None and level.r_squared is None and level.notes == ("y does not vary: no regression",)
     dropped = linear_regression([1, 2, None, 3, 4], [2, 4, 9, 5, 8])
     assert dropped.n == 4 and dropped.slope == pytest.approx(1.9)
 
