@@ -25,17 +25,23 @@ from rich.text import Text
 from qst import analysis as qa
 from qst.study import Study, load_study
 
-NONE, PLACEBO, DRUG = "none", "placebo", "drug"
+NONE, PLACEBO, DRUG, OTHER = "none", "placebo", "drug", "other"
 OVERALL = "overall"
+_NO_TREATMENT = ("none", "no treatment", "untreated", "")
+_ROLE_OF = {"baseline": NONE, "washout": NONE, "placebo": PLACEBO, "drug": DRUG, "other": OTHER}
 
 
 def phase_roles(study: Study) -> dict[str, str]:
-    """Each phase's role by code: "none" (treatment "none"), "placebo" (a treatment naming
-    placebo) or "drug" (any other)."""
+    """Each phase's role by code: "none" (no treatment: a baseline or a washout), "placebo",
+    "drug" or "other". From the phases' `role` where the study gives them; else from the
+    treatments: "none" (or "no treatment", "untreated") is none, one naming placebo is
+    placebo, any other is the drug."""
+    if all(phase.role is not None for phase in study.phases):
+        return {phase.code: _ROLE_OF[phase.role] for phase in study.phases}
     roles = {}
     for phase in study.phases:
-        treatment = phase.treatment.strip().lower()
-        roles[phase.code] = NONE if treatment in ("none", "") else PLACEBO if "placebo" in treatment else DRUG
+        treatment = " ".join(phase.treatment.lower().split())
+        roles[phase.code] = NONE if treatment in _NO_TREATMENT else PLACEBO if "placebo" in treatment else DRUG
     return roles
 
 
@@ -43,16 +49,25 @@ class ReportError(ValueError):
     """A report that cannot be made; one line."""
 
 
-def outcome_settings(study: Study) -> qa.OutcomeSettings:
-    """Baseline = the first phase without treatment, placebo and drug = the first of each."""
+def outcome_settings(study: Study) -> qa.OutcomeSettings | None:
+    """Baseline = the phase whose role is "baseline" (else the first without treatment),
+    placebo and drug = the first of each; None where the study has no placebo or no drug
+    phase (no drug vs placebo outcome; visits still report). A baseline that does not come
+    first, before placebo and drug, is refused: roles read from the treatments may be wrong,
+    and the study file can say them (`role`)."""
     roles = phase_roles(study)
-    first = {}
+    codes = [phase.code for phase in study.phases]
+    first: dict[str, str] = {}
     for code, role in roles.items():
         first.setdefault(role, code)
-    missing = [role for role in (NONE, PLACEBO, DRUG) if role not in first]
-    if missing:
-        raise ReportError(f"study {study.name} has no {' or '.join(missing)} phase: no drug vs placebo outcome")
-    return qa.OutcomeSettings(baseline_phase=first[NONE], placebo_phase=first[PLACEBO], drug_phase=first[DRUG])
+    baseline = next((p.code for p in study.phases if p.role == "baseline"), first.get(NONE))
+    if PLACEBO not in first or DRUG not in first or baseline is None:
+        return None
+    if codes.index(baseline) > min(codes.index(first[PLACEBO]), codes.index(first[DRUG])):
+        said = ", ".join(f"{code} {role}" for code, role in roles.items())
+        raise ReportError(f"study {study.name}: the baseline ({baseline}) comes after the placebo or drug phase "
+                          f"(roles {said}); give each phase a role in the study file (role = \"baseline\", ...)")
+    return qa.OutcomeSettings(baseline_phase=baseline, placebo_phase=first[PLACEBO], drug_phase=first[DRUG])
 
 
 def phase_plan(study: Study) -> qa.PhasePlan:
@@ -67,7 +82,8 @@ class StudyData:
     name: str
     study: Study
     plan: qa.PhasePlan
-    settings: qa.OutcomeSettings
+    settings: qa.OutcomeSettings | None
+    """None where the study has no drug vs placebo outcome: only visit reports then."""
     participants: tuple[qa.Participant, ...]
     trials: tuple[qa.Trial, ...]
     diary: tuple[qa.DiaryEntry, ...]
@@ -78,14 +94,20 @@ class StudyData:
                 return p
         raise ReportError(f"study {self.name} has no participant {code!r}")
 
+    def outcome(self) -> qa.OutcomeSettings:
+        if self.settings is None:
+            raise ReportError(f"study {self.name} has no placebo phase and drug phase to compare: "
+                              "no course or cohort report (visit reports work)")
+        return self.settings
+
     def course(self, code: str, unblind: bool) -> qa.ParticipantCourse:
         p = self.participant(code)
         return qa.participant_course(p, [t for t in self.trials if t.participant == code],
-                                     [d for d in self.diary if d.participant == code], self.plan, self.settings,
+                                     [d for d in self.diary if d.participant == code], self.plan, self.outcome(),
                                      study=self.name, unblind=unblind)
 
     def cohort(self, unblind: bool) -> qa.CohortReport:
-        return qa.cohort_report(self.participants, self.trials, self.diary, self.plan, self.settings,
+        return qa.cohort_report(self.participants, self.trials, self.diary, self.plan, self.outcome(),
                                 study=self.name, unblind=unblind)
 
 

@@ -90,8 +90,10 @@ class DueVisit:
 
 class Phase(BaseModel):
     """One `[[phases]]` table: `code` (1–4 capitals or digits, e.g. "A": what a participant
-    may be told), `name` (e.g. "baseline"), `weeks` (1–260) and `treatment` (e.g. "none",
-    "placebo", "naltrexone 4.5 mg nightly": for the study team and unblinded reports only)."""
+    may be told), `name` (e.g. "baseline"), `weeks` (1–260), `treatment` (e.g. "none",
+    "placebo", "naltrexone 4.5 mg nightly": for the study team and unblinded reports only) and
+    `role` in the analysis: "baseline", "placebo", "drug", "washout" or "other" (given for every
+    phase or for none; without it the analysis infers roles from the treatments)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -99,6 +101,7 @@ class Phase(BaseModel):
     name: Slug
     weeks: StrictInt = Field(ge=1, le=260)
     treatment: str = Field(min_length=1, max_length=80)
+    role: Literal["baseline", "placebo", "drug", "washout", "other"] | None = None
 
     @field_validator("code")
     @classmethod
@@ -185,13 +188,24 @@ class Study(BaseModel):
                 raise problem(f"{phase.code!r} is already the code of phases[{seen[phase.code]}]", where)
             seen[phase.code] = index
             if self.blinded:
-                for told in (phase.name, phase.treatment):
+                for told in (phase.name, phase.treatment, phase.role or ""):
                     if told.lower().startswith(phase.code.lower()):
                         reason = (
                             f"{phase.code!r} gives away {told!r} to a participant of a {self.blinding}-blind "
                             "study; use a neutral code such as a letter in order"
                         )
                         raise problem(reason, where)
+        return self
+
+    @model_validator(mode="after")
+    def _roles_for_all_or_none(self) -> "Study":
+        given = [phase.role is not None for phase in self.phases]
+        if any(given) and not all(given):
+            index = given.index(False)
+            raise problem("has no role while other phases do: give every phase a role, or none", ("phases", index))
+        baselines = [i for i, phase in enumerate(self.phases) if phase.role == "baseline"]
+        if len(baselines) > 1:
+            raise problem(f"is a second baseline (phases[{baselines[0]}] is the first)", ("phases", baselines[1], "role"))
         return self
 
     # -- the schedule --------------------------------------------------------------------------

@@ -187,3 +187,42 @@ def test_a_study_s_words_in_brackets_are_shown_as_written(tmp_path):
         result = invoke("--db", path, "report", *args, "--unblind")
         assert result.exit_code == 0, result.output
         assert "naltrexone 4.5 mg [/day] [at night]" in result.output
+
+
+def without_roles(text: str) -> str:
+    return "\n".join(line for line in text.splitlines() if not line.startswith("role = ")) + "\n"
+
+
+def test_roles_come_from_the_study_file_or_else_from_the_treatments():
+    from qst.reporting import ReportError, outcome_settings, phase_roles
+
+    text = shipped_study_text()
+    assert phase_roles(load_study(text)) == {"A": "none", "B": "placebo", "C": "drug", "D": "none"}
+    # Without roles: "no treatment" is no treatment (it was read as a drug, and the washout
+    # became the baseline).
+    inferred = load_study(without_roles(text).replace('treatment = "none"', 'treatment = "no treatment"', 1))
+    assert phase_roles(inferred)["A"] == "none"
+    settings = outcome_settings(inferred)
+    assert (settings.baseline_phase, settings.placebo_phase, settings.drug_phase) == ("A", "B", "C")
+    # A treatment the inference reads wrongly puts the baseline after the drug: refused, not guessed.
+    misread = load_study(without_roles(text).replace('treatment = "none"', 'treatment = "run-in, no capsules"', 1))
+    with pytest.raises(ReportError, match="the baseline \\(D\\) comes after the placebo or drug phase"):
+        outcome_settings(misread)
+    # Said in the file, the same treatments are read right.
+    told = load_study(text.replace('treatment = "none"', 'treatment = "run-in, no capsules"', 1))
+    assert outcome_settings(told).baseline_phase == "A"
+
+
+def test_a_study_without_placebo_still_reports_its_visits(tmp_path):
+    text = short_study_text().replace('treatment = "placebo"', 'treatment = "naltrexone 1.5 mg"')
+    text = text.replace('role = "placebo"', 'role = "drug"')
+    path = tmp_path / "open.sqlite3"
+    with Store.open(path) as store:
+        simulate_study(store, 1, seed=5, study_text=text, tests=("HPT",), workers=1)
+    study = load_study(text).name
+    visit = invoke("--db", path, "report", "visit", "--study", study, "--participant", "FM01", "--visit", "1")
+    assert visit.exit_code == 0, visit.output
+    assert "HPT" in visit.output
+    course = invoke("--db", path, "report", "participant", "--study", study, "--participant", "FM01")
+    assert course.exit_code == 2 and course.stderr.count("\n") == 1
+    assert "has no placebo phase and drug phase to compare" in course.stderr

@@ -152,6 +152,11 @@ CASES = [
     ("pattern that backtracks", HEAD.replace("^P\\d{3}$", "^(P\\d+)+$") + PHASE + VISITS, 3,
      "code_pattern: '^(P\\\\d+)+$' repeats a group that itself repeats"),
     ("weeks 0", HEAD + PHASE.replace("weeks = 2", "weeks = 0") + VISITS, 8, "phases[0].weeks: should be at least 1, got 0"),
+    ("role for some phases only", HEAD + PHASE + 'role = "baseline"\n' + PHASE.replace('"A"', '"X"').replace('"none"', '"drug"')
+     + VISITS, 11, "phases[1]: has no role while other phases do"),
+    ("a second baseline", HEAD + PHASE + 'role = "baseline"\n' + PHASE.replace('"A"', '"X"') + 'role = "baseline"\n' + VISITS,
+     16, "phases[1].role: is a second baseline"),
+    ("unknown role", HEAD + PHASE + 'role = "control"\n' + VISITS, 10, "phases[0].role: should be 'baseline', 'placebo'"),
     ("weeks a string", HEAD + PHASE.replace("weeks = 2", 'weeks = "2"') + VISITS, 8, "phases[0].weeks: should be a valid integer"),
     ("phase code lower case", HEAD + PHASE.replace('"A"', '"a"') + VISITS, 6,
      "phases[0].code: should be 1–4 capital letters or digits"),
