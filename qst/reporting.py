@@ -15,7 +15,8 @@ by its planned day.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from rich.console import Group
 from rich.panel import Panel
@@ -87,6 +88,10 @@ class StudyData:
     participants: tuple[qa.Participant, ...]
     trials: tuple[qa.Trial, ...]
     diary: tuple[qa.DiaryEntry, ...]
+    excluded: Mapping[tuple[str, int], int] = field(default_factory=dict)
+    """Trials left out by a correction, by (participant, visit number): not in `trials`."""
+    held: frozenset[tuple[str, int]] = frozenset()
+    """The (participant, visit number) of every visit opened, with trials or not."""
 
     def participant(self, code: str) -> qa.Participant:
         for p in self.participants:
@@ -138,14 +143,17 @@ def load(store, name: str) -> StudyData:
     dates = {(v["participant"], v["number"]): _visit_date(v, enrolled[v["participant"]], study)
              for v in store.visits(name)}
     trials = []
+    excluded: dict[tuple[str, int], int] = {}
     for row in store.trials(name):
+        key = (row["participant"], int(row["visit"]))
         if row.get("excluded"):
+            excluded[key] = excluded.get(key, 0) + 1
             continue
-        row = dict(row, visit_date=dates.get((row["participant"], int(row["visit"]))))
-        trials.append(qa.Trial.from_row(row))
+        trials.append(qa.Trial.from_row(dict(row, visit_date=dates.get(key))))
     diary = tuple(qa.DiaryEntry(e["participant"], e["day"], float(e["rating"]))
                   for e in store.diary(name) if e.get("symptom", OVERALL) == OVERALL)
-    return StudyData(name, study, phase_plan(study), outcome_settings(study), tuple(participants), tuple(trials), diary)
+    return StudyData(name, study, phase_plan(study), outcome_settings(study), tuple(participants), tuple(trials), diary,
+                     excluded, frozenset(dates))
 
 
 # -- rendering ---------------------------------------------------------------------------------
@@ -172,7 +180,11 @@ def visit_report(data: StudyData, code: str, number: int, *, unblind: bool = Fal
     blinding = qa.Blinding.of(unblind)
     mine = [t for t in data.trials if t.participant == code and t.visit == number]
     if not mine:
-        raise ReportError(f"participant {code} has no trials at visit {number} in study {data.name}")
+        if (code, number) not in data.held:
+            raise ReportError(f"participant {code} has no visit {number} in study {data.name}")
+        left_out = data.excluded.get((code, number), 0)
+        why = f"all {left_out} trial(s) excluded by corrections (qst audit says why)" if left_out else "no trials recorded"
+        return Group(_banner(blinding), Text(f"{data.name} — {code}, visit {number}: {why}"))
     summaries = qa.summarize_visits(mine, data.plan, unblind=unblind)
     zs = qa.visit_zscores(summaries, p)
     first = summaries[0]
@@ -211,6 +223,10 @@ def participant_report(data: StudyData, code: str, *, unblind: bool = False) -> 
     from qst.analysis.report_text import course_text
 
     text = course_text(course)
+    if not course.measures:
+        left_out = sum(k for (who, _), k in data.excluded.items() if who == code)
+        said = f"{left_out} excluded by corrections" if left_out else "none recorded"
+        return Group(_banner(course.blinding), Text(f"{data.name} — {code}: no lab measures to show ({said})"), Text(text))
     return Group(_banner(course.blinding), table, Text("values (z-score vs reference where a row fits)"), Text(text))
 
 

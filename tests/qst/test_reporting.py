@@ -226,3 +226,26 @@ def test_a_study_without_placebo_still_reports_its_visits(tmp_path):
     course = invoke("--db", path, "report", "participant", "--study", study, "--participant", "FM01")
     assert course.exit_code == 2 and course.stderr.count("\n") == 1
     assert "has no placebo phase and drug phase to compare" in course.stderr
+
+
+def test_a_visit_whose_trials_are_all_excluded_says_so(tmp_path):
+    path = tmp_path / "excluded.sqlite3"
+    text = short_study_text()
+    with Store.open(path) as store:
+        simulate_study(store, 1, seed=6, study_text=text, tests=("HPT",), workers=1)
+        study = load_study(text).name
+        runs = [row["run_id"] for row in store.trials(study) if row["participant"] == "FM01"]
+        first_visit = [row["run_id"] for row in store.trials(study) if row["participant"] == "FM01" and int(row["visit"]) == 1]
+        for run_id in first_visit:
+            store.correct(run_id, field="excluded", value=True, who="dm", why="probe not in contact")
+    visit = invoke("--db", path, "report", "visit", "--study", study, "--participant", "FM01", "--visit", "1")
+    assert visit.exit_code == 0, visit.output
+    assert f"visit 1: all {len(first_visit)} trial(s) excluded by corrections" in visit.output
+    missing = invoke("--db", path, "report", "visit", "--study", study, "--participant", "FM01", "--visit", "99")
+    assert missing.exit_code == 2 and "FM01 has no visit 99" in missing.stderr
+    with Store.open(path) as store:
+        for run_id in set(runs) - set(first_visit):
+            store.correct(run_id, field="excluded", value=True, who="dm", why="probe not in contact")
+    course = invoke("--db", path, "report", "participant", "--study", study, "--participant", "FM01")
+    assert course.exit_code == 0, course.output
+    assert f"no lab measures to show ({len(runs)} excluded by corrections)" in course.output
