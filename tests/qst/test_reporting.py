@@ -4,6 +4,7 @@ on a small synthetic study (the short study of `test_simulation`, HPT only, 2 pa
 from __future__ import annotations
 
 import errno
+import gc
 import time
 from pathlib import Path
 
@@ -98,6 +99,7 @@ def test_the_study_files_are_the_same_drawn_by_three_processes_or_by_one(db, tmp
 
         report, written = write_study_report(data, out, unblind=False, show=show)
         assert shown == [(report, False)]  # the summary comes before the files are drawn
+        assert gc.isenabled()  # the collector, off while the report was drawn, is back
         return report, written
 
     forked_report, forked = run(tmp_path / "forked")
