@@ -183,10 +183,10 @@ def report_study(
     """
     from rich.console import Console
 
-    from qst.report_files import start_statistics, write_study_report
+    from qst.report_files import start_statistics, without_cycle_collection, write_study_report
 
     statistics = start_statistics()  # first: it imports scipy while this process reads the store
-    with statistics or nullcontext():
+    with statistics or nullcontext(), without_cycle_collection():
         from qst.reporting import load, study_summary
 
         console = Console()

@@ -44,7 +44,7 @@ class WrittenReport:
 
 
 def _cohort(inbox: Inbox) -> qa.CohortReport:
-    gc.disable()  # a child that ends with its result (see `_without_cycle_collection`)
+    gc.disable()  # a child that ends with its result (see `without_cycle_collection`)
     from scipy import stats  # noqa: F401  (the second this takes overlaps the parent's reading of the store)
 
     data, unblind = inbox.recv()
@@ -89,12 +89,12 @@ def write_study_report(data: StudyData, out: str | Path, *, unblind: bool,
     out = Path(out)
     _folder(out)
     statistics = statistics or start_statistics()
-    with _naming_unwritable_files(), _without_cycle_collection():
+    with _naming_unwritable_files(), without_cycle_collection():
         return _write(data, out, unblind, show, statistics)
 
 
 @contextmanager
-def _without_cycle_collection() -> Iterator[None]:
+def without_cycle_collection() -> Iterator[None]:
     """No cyclic garbage collection while the report is made (the PNG child, forked inside,
     inherits it): matplotlib makes hundreds of thousands of objects, and the collector walked
     them over and over, 0.3 CPU s of a 5 s report; the cycles they leave are few (peak memory
