@@ -195,9 +195,22 @@ def visit_report(data: StudyData, code: str, number: int, *, unblind: bool = Fal
         table.add_column(column, justify="right" if column in ("value", "z") else "left")
     for s, z in zip(summaries, zs):
         trials = ", ".join(f"{v:.1f}" for v in s.values) + (f" (+{s.censored} censored)" if s.censored else "")
-        reference = z.row.describe() if z.row is not None and z.z is not None else (z.reason or "")
+        if s.value is None:
+            reference = _why_no_value(s)
+        else:
+            reference = z.row.describe() if z.row is not None and z.z is not None else (z.reason or "")
         _plain_row(table, s.test, s.site, trials, _n(s.value), s.unit, _n(z.z, 2), reference, ", ".join(s.flags))
     return Group(_banner(blinding), table)
+
+
+def _why_no_value(s: qa.VisitTestSummary) -> str:
+    if s.values and s.kind == "geometric_mean":
+        return "no value: no geometric mean of a value at or below 0"
+    if s.completed > s.censored:
+        return "no value: the completed trials hold none (corrected to none?)"
+    if s.censored:
+        return "no value: every completed trial was censored"
+    return "no value: no completed trial"
 
 
 def participant_report(data: StudyData, code: str, *, unblind: bool = False) -> Group:

@@ -251,3 +251,25 @@ def test_a_visit_whose_trials_are_all_excluded_says_so(tmp_path):
     course = invoke("--db", path, "report", "participant", "--study", study, "--participant", "FM01")
     assert course.exit_code == 0, course.output
     assert f"no lab measures to show ({len(runs)} excluded by corrections)" in course.output
+
+
+def test_a_visit_value_corrected_to_none_says_so(tmp_path):
+    path = tmp_path / "none.sqlite3"
+    text = short_study_text()
+    with Store.open(path) as store:
+        simulate_study(store, 1, seed=7, study_text=text, tests=("HPT",), workers=1)
+        study = load_study(text).name
+        for row in store.trials(study):
+            if int(row["visit"]) == 1:
+                store.correct(row["run_id"], field="value", value=None, who="dm", why="thermode recalibrated")
+    from rich.console import Console
+
+    from qst.reporting import visit_report
+
+    with Store.open(path) as store:
+        data = load(store, study)
+    console = Console(width=400, record=True)
+    console.print(visit_report(data, "FM01", 1))
+    shown = console.export_text()
+    assert "no value: the completed trials hold none (corrected to none?)" in shown
+    assert "no completed, uncensored trial" not in shown
