@@ -636,7 +636,8 @@ class RunScreen(Screen):
             return
         if "force_mn" in request.question.stimulus:
             force = float(request.question.stimulus["force_mn"])
-            self.query_one(LivePanel).show_text(f"{request.question.test} · filament", format_value(force, "mN"), "mN")
+            tool = request.question.stimulus.get("kind", "filament")  # WUR: a single pinprick or a train
+            self.query_one(LivePanel).show_text(f"{request.question.test} · {tool}", format_value(force, "mN"), "mN")
         self.prompt = prompt_for(request, self.app.station.clock)
         self.app.push_screen(self.prompt)
 

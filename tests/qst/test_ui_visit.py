@@ -259,13 +259,16 @@ async def test_pain_ratings_and_fork_readings_are_typed_and_recorded():
     app = virtual_app(lab, source)
     async with app.run_test(size=SIZE) as pilot:
         await start_visit(pilot)
-        kinds = []
+        kinds, shown = [], []
         while not on_summary(app):
             await wait_for(pilot, lambda: on_summary(app) or prompt_of(app) is not None, "a question")
             if prompt_of(app) is not None:
                 kinds.append(prompt_of(app).kind)
+                if prompt_of(app).kind == "rating":
+                    shown.append(str(run_screen(app).query_one("#live-what").render()))
                 await answer(pilot, lab, prompt_of(app))
     assert kinds == ["ready", "rating", "rating", "rating", "rating", "ready", "number", "number"]
+    assert shown == ["WUR · single", "WUR · train"] * 2  # what the examiner applies next
     (visit,) = source.opened.values()
     wur, vdt = visit.records.stops()
     assert wur.exit_status is vdt.exit_status is ExitStatus.COMPLETED
