@@ -24,6 +24,7 @@ from rich.table import Table
 from rich.text import Text
 
 from qst import analysis as qa
+from qst.analysis.visit_summary import GEOMETRIC_MEAN
 from qst.study import Study, load_study
 
 NONE, PLACEBO, DRUG, OTHER = "none", "placebo", "drug", "other"
@@ -204,7 +205,7 @@ def visit_report(data: StudyData, code: str, number: int, *, unblind: bool = Fal
 
 
 def _why_no_value(s: qa.VisitTestSummary) -> str:
-    if s.values and s.kind == "geometric_mean":
+    if s.values and s.kind == GEOMETRIC_MEAN:
         return "no value: no geometric mean of a value at or below 0"
     if s.completed > s.censored:
         return "no value: the completed trials hold none (corrected to none?)"

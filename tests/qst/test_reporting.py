@@ -9,12 +9,13 @@ import time
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 from typer.testing import CliRunner
 
 from qst.cli import app
 from qst.report_files import write_study_report
 from qst.report_files import can_fork
-from qst.reporting import load
+from qst.reporting import ReportError, load, outcome_settings, phase_roles, visit_report
 from qst.simulation import simulate_study
 from qst.store import Store
 from qst.study import load_study, shipped_study_text
@@ -178,13 +179,20 @@ def test_a_png_child_stopped_mid_file_leaves_no_temporary_file(db, tmp_path, mon
     assert list(out.iterdir()) == []
 
 
+def small_study(tmp_path, participants: int, seed: int, text: str | None = None) -> tuple[Path, str]:
+    """A store in `tmp_path` with the short study (HPT only, `text` if given) simulated for
+    `participants`; its path and the study's name."""
+    text = text or short_study_text()
+    path = tmp_path / f"study-{seed}.sqlite3"
+    with Store.open(path) as store:
+        simulate_study(store, participants, seed=seed, study_text=text, tests=("HPT",), workers=1)
+    return path, load_study(text).name
+
+
 def test_a_study_s_words_in_brackets_are_shown_as_written(tmp_path):
     # rich would read "[/day]" as a closing tag (and fail) and "[at night]" as a style (and drop it).
     text = short_study_text().replace('"naltrexone 4.5 mg nightly"', '"naltrexone 4.5 mg [/day] [at night]"')
-    path = tmp_path / "brackets.sqlite3"
-    with Store.open(path) as store:
-        simulate_study(store, 2, seed=4, study_text=text, tests=("HPT",), workers=1)
-    study = load_study(text).name
+    path, study = small_study(tmp_path, 2, seed=4, text=text)
     for args in (["participant", "--study", study, "--participant", "FM01"], ["study", "--study", study, "--out", tmp_path / "r"]):
         result = invoke("--db", path, "report", *args, "--unblind")
         assert result.exit_code == 0, result.output
@@ -196,8 +204,6 @@ def without_roles(text: str) -> str:
 
 
 def test_roles_come_from_the_study_file_or_else_from_the_treatments():
-    from qst.reporting import ReportError, outcome_settings, phase_roles
-
     text = shipped_study_text()
     assert phase_roles(load_study(text)) == {"A": "none", "B": "placebo", "C": "drug", "D": "none"}
     # Without roles: "no treatment" is no treatment (it was read as a drug, and the washout
@@ -217,11 +223,7 @@ def test_roles_come_from_the_study_file_or_else_from_the_treatments():
 
 def test_a_study_without_placebo_still_reports_its_visits(tmp_path):
     text = short_study_text().replace('treatment = "placebo"', 'treatment = "naltrexone 1.5 mg"')
-    text = text.replace('role = "placebo"', 'role = "drug"')
-    path = tmp_path / "open.sqlite3"
-    with Store.open(path) as store:
-        simulate_study(store, 1, seed=5, study_text=text, tests=("HPT",), workers=1)
-    study = load_study(text).name
+    path, study = small_study(tmp_path, 1, seed=5, text=text.replace('role = "placebo"', 'role = "drug"'))
     visit = invoke("--db", path, "report", "visit", "--study", study, "--participant", "FM01", "--visit", "1")
     assert visit.exit_code == 0, visit.output
     assert "HPT" in visit.output
@@ -231,11 +233,8 @@ def test_a_study_without_placebo_still_reports_its_visits(tmp_path):
 
 
 def test_a_visit_whose_trials_are_all_excluded_says_so(tmp_path):
-    path = tmp_path / "excluded.sqlite3"
-    text = short_study_text()
+    path, study = small_study(tmp_path, 1, seed=6)
     with Store.open(path) as store:
-        simulate_study(store, 1, seed=6, study_text=text, tests=("HPT",), workers=1)
-        study = load_study(text).name
         runs = [row["run_id"] for row in store.trials(study) if row["participant"] == "FM01"]
         first_visit = [row["run_id"] for row in store.trials(study) if row["participant"] == "FM01" and int(row["visit"]) == 1]
         for run_id in first_visit:
@@ -254,19 +253,11 @@ def test_a_visit_whose_trials_are_all_excluded_says_so(tmp_path):
 
 
 def test_a_visit_value_corrected_to_none_says_so(tmp_path):
-    path = tmp_path / "none.sqlite3"
-    text = short_study_text()
+    path, study = small_study(tmp_path, 1, seed=7)
     with Store.open(path) as store:
-        simulate_study(store, 1, seed=7, study_text=text, tests=("HPT",), workers=1)
-        study = load_study(text).name
         for row in store.trials(study):
             if int(row["visit"]) == 1:
                 store.correct(row["run_id"], field="value", value=None, who="dm", why="thermode recalibrated")
-    from rich.console import Console
-
-    from qst.reporting import visit_report
-
-    with Store.open(path) as store:
         data = load(store, study)
     console = Console(width=400, record=True)
     console.print(visit_report(data, "FM01", 1))
