@@ -120,7 +120,8 @@ def simulate_study(
         _, written = write_study_report(data, out, unblind=unblind, statistics=statistics,
                                         show=lambda report: console.print(study_summary(report)))
     console.print(f"wrote {written.pdf} ({written.pages} pages) and {len(written.pngs)} PNGs to {out}", markup=False)
-    console.print(f"reports: qst report study --study {result.study} --db {url}", markup=False)
+    # One line whatever the terminal's width, so that it can be copied as a command.
+    console.print(f"reports: qst report study --study {result.study} --db {url}", markup=False, soft_wrap=True)
 
 
 def _input_errors():
